@@ -1,0 +1,1 @@
+"""Card payments: validate a card collected in a secure flow and authorise it with a processor."""

@@ -1,0 +1,1 @@
+"""AWS CDK app: stacks composed from the action declarations (see app.py)."""

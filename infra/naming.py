@@ -1,0 +1,44 @@
+"""Deployed names, in one place: the stacks create them and ``export`` finds them (no CDK imports here)."""
+
+from __future__ import annotations
+
+DEFAULT_CONFIG = "default"
+ALIAS = "live"
+
+
+def _camel(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in text.replace("_", "-").split("-") if part)
+
+
+def function_name(prefix: str, action_id: str, config: str = DEFAULT_CONFIG) -> str:
+    name = f"{prefix}-{action_id}" if config == DEFAULT_CONFIG else f"{prefix}-{config}-{action_id}"
+    if len(name) > 64:
+        raise ValueError(f"function name {name!r} is longer than Lambda's 64 characters")
+    return name
+
+
+def function_arn(account: str, region: str, name: str, partition: str = "aws") -> str:
+    """The ARN Genesys invokes: the function's ``live`` alias."""
+    return f"arn:{partition}:lambda:{region}:{account}:function:{name}:{ALIAS}"
+
+
+def secret_name(prefix: str, kind: str, config: str = DEFAULT_CONFIG) -> str:
+    return f"{prefix}/{kind}/{config}"
+
+
+def display_name(action_name: str, config: str = DEFAULT_CONFIG) -> str:
+    """Genesys action names must be unique per org: named configurations get a suffix."""
+    return action_name if config == DEFAULT_CONFIG else f"{action_name} ({config})"
+
+
+def output_key(action_id: str, config: str = DEFAULT_CONFIG) -> str:
+    """The CloudFormation output holding a function's alias ARN."""
+    return f"{_camel(action_id)}{_camel(config)}AliasArn"
+
+
+def stack_name(prefix: str, kind: str, config: str = DEFAULT_CONFIG) -> str:
+    return f"{_camel(prefix)}-{_camel(kind)}" + ("" if config == DEFAULT_CONFIG else f"-{_camel(config)}")
+
+
+def route_path(action_id: str, config: str = DEFAULT_CONFIG) -> str:
+    return action_id if config == DEFAULT_CONFIG else f"{config}/{action_id}"

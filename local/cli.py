@@ -1,0 +1,158 @@
+"""``./dev <command>``: run actions locally, serve the local API, run the demo, export definitions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from functions import all_actions
+
+
+def _actions(ids: list[str] | None) -> list[Any]:
+    acts = all_actions()
+    unknown = [i for i in ids or [] if i not in acts]
+    if unknown:
+        raise SystemExit(f"unknown action(s): {', '.join(unknown)}; see ./dev list")
+    return [acts[i] for i in ids] if ids else list(acts.values())
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    for act in _actions(None):
+        flags = " secure" if act.secure else ""
+        print(f"{act.id:40} {act.backend.kind:12} {act.timeout_seconds:>3}s{flags}  {act.name}")
+    return 0
+
+
+def cmd_invoke(args: argparse.Namespace) -> int:
+    from local.backends import LocalBackends
+    from local.runner import invoke
+
+    act = _actions([args.action])[0]
+    event = json.loads(Path(args.event).read_text()) if args.event else json.loads(sys.stdin.read())
+    with LocalBackends({act.backend.kind}) as backends:
+        from functions import handler_for
+
+        handler_for(act.id).configure(backends.environ(act, args.config))
+        inv = invoke(act.id, event, args.correlation_id)
+    if inv.function_error:
+        print("X-Amz-Function-Error: Unhandled", file=sys.stderr)
+    print(json.dumps(inv.payload, indent=2))
+    print(f"[{inv.kind}] {inv.outcome} in {inv.latency_ms:.1f} ms", file=sys.stderr)
+    return 0 if inv.ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dataactions import log
+    from functions import handler_for
+    from local.backends import LocalBackends
+    from local.events import event_files, expectations
+    from local.runner import DemoRow, check, invoke
+
+    acts = _actions(args.actions)
+    rows: list[DemoRow] = []
+    log_path = Path("build/demo-function-logs.jsonl")
+    log_path.parent.mkdir(exist_ok=True)
+    log_file = log_path.open("w")
+    log.set_stream(log_file)  # the functions' own log lines go to a file, the table to the terminal
+    with LocalBackends({a.backend.kind for a in acts}) as backends:
+        for act in acts:
+            expected = expectations(act.id)
+            for config in backends.config_names(act.backend.kind) or ["default"]:
+                handler_for(act.id).configure(backends.environ(act, config))
+                for ev in event_files(act.id):
+                    inv = invoke(act.id, ev.load())
+                    rows.append(DemoRow(act.id, config, ev.label, ev.kind, inv.outcome if ev.kind == "direct" else f"{inv.outcome} ({inv.status})", inv.latency_ms, check(inv, expected.get(ev.case, {}))))
+    widths = [max(len(x) for x in col) for col in zip(*[("action", "config", "event", "outcome")] + [(r.action_id, r.config, r.event, r.outcome) for r in rows])]
+    header = ("action", "config", "event", "outcome")
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  latency ms  check")
+    print("-" * (sum(widths) + 26))
+    for r in rows:
+        cells = (r.action_id, r.config, r.event, r.outcome)
+        mark = "ok" if not r.problems else "MISMATCH: " + "; ".join(r.problems)
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths)) + f"  {r.latency_ms:10.2f}  {mark}")
+    log.set_stream(None)
+    log_file.close()
+    bad = [r for r in rows if r.problems]
+    print(f"\nfunction log lines: {log_path}")
+    print(f"{len(rows)} invocations across {len(acts)} actions: {len(rows) - len(bad)} as expected, {len(bad)} not")
+    return 1 if bad else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from local.api import serve
+
+    return serve(args.port, args.api_key, _actions(args.actions))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from local.export import export
+
+    written = export(
+        out=Path(args.out), outputs=Path(args.outputs) if args.outputs else None, account=args.account,
+        region=args.region, prefix=args.prefix, partition=args.partition, configs=args.config or [],
+        integration=args.integration,
+    )
+    for path in written:
+        print(path)
+    print(f"{len(written)} definitions written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    """Write the API Gateway variants of a direct event (REST proxy and HTTP API)."""
+    from local.events import ROOT, apigw_v1_event, http_api_event
+
+    act = _actions([args.action])[0]
+    source = ROOT / act.id / f"{args.case}.json"
+    body = json.loads(source.read_text())
+    (ROOT / act.id / f"{args.case}.apigw.json").write_text(json.dumps(apigw_v1_event(act.id, body), indent=2) + "\n")
+    if args.http_api:
+        (ROOT / act.id / f"{args.case}.http-api.json").write_text(json.dumps(http_api_event(act.id, body), indent=2) + "\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="./dev", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="list the declared actions").set_defaults(func=cmd_list)
+
+    p = sub.add_parser("invoke", help="invoke one action with an event file (direct or API Gateway, auto-detected)")
+    p.add_argument("action")
+    p.add_argument("--event", help="event file (default: stdin)")
+    p.add_argument("--config", help="local backend configuration (default: the first)")
+    p.add_argument("--correlation-id", default="local-invoke")
+    p.set_defaults(func=cmd_invoke)
+
+    p = sub.add_parser("demo", help="start the local backends and run every event of every action")
+    p.add_argument("actions", nargs="*")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="local HTTP API with a route per action, like the deployed API Gateway")
+    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--api-key", default="local-api-key", help="required x-api-key value ('' disables the check)")
+    p.add_argument("actions", nargs="*")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("export", help="write Genesys data action definitions (import format)")
+    p.add_argument("--out", default="build/genesys")
+    p.add_argument("--outputs", help="cdk-outputs.json from 'cdk deploy --outputs-file'")
+    p.add_argument("--account", help="AWS account id (without --outputs)")
+    p.add_argument("--region", help="AWS region (without --outputs)")
+    p.add_argument("--prefix", default="gda", help="resource prefix used at deploy time")
+    p.add_argument("--partition", default="aws")
+    p.add_argument("--config", action="append", help="extra named configuration, BACKEND:NAME (repeatable)")
+    p.add_argument("--integration", choices=["lambda"], default="lambda")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("events", help="generate the API Gateway variants of events/<action>/<case>.json")
+    p.add_argument("action")
+    p.add_argument("case")
+    p.add_argument("--http-api", action="store_true")
+    p.set_defaults(func=cmd_events)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args))

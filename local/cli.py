@@ -27,11 +27,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_invoke(args: argparse.Namespace) -> int:
+    from dataactions import log
     from local.backends import LocalBackends
     from local.runner import invoke
 
     act = _actions([args.action])[0]
     event = json.loads(Path(args.event).read_text()) if args.event else json.loads(sys.stdin.read())
+    log.set_stream(sys.stderr)  # stdout carries exactly what the caller receives; the log line goes to stderr
     with LocalBackends({act.backend.kind}) as backends:
         from functions import handler_for
 

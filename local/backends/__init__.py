@@ -48,8 +48,12 @@ class LocalBackends:
         self.extension: LocalServer | None = None
 
     def __enter__(self) -> LocalBackends:
+        import logging
+
         import boto3
         from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
 
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()

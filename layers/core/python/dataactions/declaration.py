@@ -191,12 +191,14 @@ class Container:
 class ActionContext:
     """What an action's logic gets besides its input: config, adapters, HTTP, and the clock."""
 
-    __slots__ = ("_container", "_lambda_context", "_deadline", "correlation_id")
+    __slots__ = ("_container", "_lambda_context", "_deadline", "_config", "correlation_id")
+    _UNSET: Any = object()
 
     def __init__(self, container: Container, lambda_context: Any, correlation_id: str) -> None:
         self._container = container
         self._lambda_context = lambda_context
         self.correlation_id = correlation_id
+        self._config = ActionContext._UNSET
         remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
         self._deadline = (
             None if remaining is not None else time.monotonic() + container.action.lambda_timeout_seconds
@@ -208,7 +210,10 @@ class ActionContext:
 
     @property
     def config(self) -> Any:
-        return self._container.config()
+        """The backend configuration, read (from the secret cache) once per invocation."""
+        if self._config is ActionContext._UNSET:
+            self._config = self._container.config()
+        return self._config
 
     @property
     def http(self) -> HttpPool:
@@ -219,7 +224,7 @@ class ActionContext:
         return self._container.secrets
 
     def resource(self, key: str, factory: Callable[[], R]) -> R:
-        self._container.config()  # refresh first: a rotated secret drops stale adapters
+        self.config  # noqa: B018 - refresh first: a rotated secret drops stale adapters
         return self._container.resource(key, factory)
 
     def remaining_seconds(self) -> float:

@@ -1,0 +1,280 @@
+"""One construct per concern: an action's function (role, logs, alias, alarms), the Genesys
+integration role, and the API in front of the functions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as sm
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from infra.naming import ALIAS, function_name
+
+if TYPE_CHECKING:
+    from dataactions.declaration import Action
+    from infra.config import DeployConfig
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+PYTHON_VERSION = "3.14"
+ARCHITECTURE = lambda_.Architecture.ARM_64
+LAYER_ARCH = "aarch64"
+MAX_BODY_BYTES = 64 * 1024
+
+
+def acknowledge(scope: Construct, rule: str, reason: str) -> None:
+    """Acknowledge one cdk-nag finding on ``scope``, with the reason it is acceptable here."""
+    cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
+
+
+class ActionFunction(Construct):
+    """One data action's Lambda: own role (its log group and its secret only), log group with
+    retention, the ``live`` alias Genesys invokes, and alarms on errors, throttles and duration."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        action: Action,
+        config_name: str,
+        cfg: DeployConfig,
+        code: lambda_.Code,
+        layers: list[lambda_.ILayerVersion],
+        secret: sm.ISecret | None,
+        alarm_topic: sns.ITopic | None,
+    ) -> None:
+        super().__init__(scope, id)
+        name = function_name(cfg.prefix, action.id, config_name)
+        self.function_name = name
+        self.log_group = logs.LogGroup(
+            self, "Logs", log_group_name=f"/aws/lambda/{name}",
+            retention=_retention(cfg.log_retention_days),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.role = iam.Role(
+            self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs {action.name} ({config_name}): writes its own log group, reads its own secret",
+        )
+        self.role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[f"{self.log_group.log_group_arn}"],
+        ))
+        acknowledge(self.role, f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(self.log_group.node.default_child)}.Arn>:*]",
+                    "Log streams are created at run time inside this function's own log group; the ARN ends in :* by design.")
+        env = {
+            "DA_CONFIG_NAME": config_name,
+            "DA_LOG_LEVEL": cfg.log_level,
+            "DA_TIMEOUT_MARGIN_MS": "250",
+        }
+        if secret is not None:
+            secret.grant_read(self.role)
+            env["DA_SECRET_ID"] = secret.secret_arn
+        self.function = lambda_.Function(
+            self, "Function",
+            function_name=name,
+            description=f"Genesys data action: {action.name}",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=action.handler,
+            code=code,
+            layers=layers,
+            role=self.role,
+            timeout=cdk.Duration.seconds(action.lambda_timeout_seconds),
+            memory_size=action.memory_mb,
+            log_group=self.log_group,
+            environment=env,
+            params_and_secrets=lambda_.ParamsAndSecretsLayerVersion.from_version(
+                lambda_.ParamsAndSecretsVersions.V1_0_103, cache_enabled=True, cache_size=10, http_port=2773,
+            ) if cfg.secrets_extension and secret is not None else None,
+        )
+        pc = cfg.provisioned_concurrency.get(action.id, 0)
+        self.alias = lambda_.Alias(
+            self, "Live", alias_name=ALIAS, version=self.function.current_version,
+            provisioned_concurrent_executions=pc or None,
+        )
+        period = cdk.Duration.minutes(5)
+        alarms = [
+            cw.Alarm(self, "Errors", metric=self.function.metric_errors(period=period, statistic="Sum"), threshold=1,
+                     evaluation_periods=1, treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                     alarm_description=f"{name}: function errors (failure path in Genesys flows)"),
+            cw.Alarm(self, "Throttles", metric=self.function.metric_throttles(period=period, statistic="Sum"), threshold=1,
+                     evaluation_periods=1, treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                     alarm_description=f"{name}: throttled invocations"),
+            cw.Alarm(self, "NearTimeout", metric=self.function.metric_duration(period=period, statistic="Maximum"),
+                     threshold=action.lambda_timeout_seconds * 1000 * 0.8, evaluation_periods=1,
+                     treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                     alarm_description=f"{name}: duration above 80% of its timeout"),
+        ]
+        if alarm_topic is not None:
+            for alarm in alarms:
+                alarm.add_alarm_action(cw_actions.SnsAction(alarm_topic))
+
+
+_RETENTION = {
+    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH", 60: "TWO_MONTHS",
+    90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS", 365: "ONE_YEAR", 400: "THIRTEEN_MONTHS",
+    545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS", 1827: "FIVE_YEARS", 3653: "TEN_YEARS",
+}
+
+
+def _retention(days: int) -> logs.RetentionDays:
+    if days not in _RETENTION:
+        raise ValueError(f"logRetentionDays must be one of {sorted(_RETENTION)}")
+    return getattr(logs.RetentionDays, _RETENTION[days])
+
+
+class GenesysIntegrationRole(Construct):
+    """The role the Genesys AWS Lambda data actions integration assumes: trusts Genesys' account
+    with the organization ID as ExternalId, and may only invoke this bundle's functions."""
+
+    def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, function_names: list[str]) -> None:
+        super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        self.role = iam.Role(
+            self, "Role",
+            role_name=f"{cfg.prefix}-genesys-integration",
+            assumed_by=iam.AccountPrincipal(cfg.genesys_principal_account),
+            external_ids=[cfg.genesys_org_id],
+            max_session_duration=cdk.Duration.hours(1),
+            description="Assumed by the Genesys Cloud AWS Lambda data actions integration",
+        )
+        resources = []
+        for name in function_names:
+            base = stack.format_arn(service="lambda", resource="function", resource_name=name, arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)
+            resources += [base, f"{base}:{ALIAS}"]
+        self.role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=resources))
+
+
+class DataActionsApi(Construct):
+    """REST API: a POST route per action (Lambda proxy to the live alias), API key + usage plan,
+    body validation against the input contract, a 64 KB body limit (WAF), access logs, and an
+    optional custom domain with mutual TLS."""
+
+    def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, routes: list[tuple[str, str, dict]]) -> None:
+        """``routes``: (path, function name, input JSON schema) per action."""
+        super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=_retention(cfg.log_retention_days))
+        mtls = bool(cfg.api_domain_name and cfg.mtls_truststore_uri)
+        self.api = apigw.RestApi(
+            self, "Api",
+            rest_api_name=f"{cfg.prefix}-genesys-data-actions",
+            description="Genesys Cloud data actions (web services integration path)",
+            cloud_watch_role=False,
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            api_key_source_type=apigw.ApiKeySourceType.HEADER,
+            disable_execute_api_endpoint=mtls,
+            default_method_options=apigw.MethodOptions(api_key_required=True),
+            deploy_options=apigw.StageOptions(
+                stage_name="prod",
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
+                    resource_path=True, response_length=True, status=True, user=False,
+                ),
+                throttling_rate_limit=cfg.api_rate_limit,
+                throttling_burst_limit=cfg.api_burst_limit,
+                tracing_enabled=True,
+            ),
+        )
+        validator = self.api.add_request_validator("BodyValidator", validate_request_body=True, validate_request_parameters=True)
+        self.api.add_gateway_response(
+            "BadBody", type=apigw.ResponseType.BAD_REQUEST_BODY,
+            templates={"application/json": '{"code":"INVALID_INPUT","message":"Invalid input: $context.error.validationErrorString"}'},
+        )
+        for path, name, schema in routes:
+            resource = self.api.root.resource_for_path(path)
+            fn = lambda_.Function.from_function_attributes(
+                self, f"Fn{name}", same_environment=True,
+                function_arn=stack.format_arn(service="lambda", resource="function", resource_name=f"{name}:{ALIAS}", arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME),
+            )
+            model = self.api.add_model(f"Model{name}", content_type="application/json", schema=_json_schema(schema))
+            resource.add_method(
+                "POST", apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False),
+                api_key_required=True, request_validator=validator, request_models={"application/json": model},
+            )
+        plan = self.api.add_usage_plan(
+            "UsagePlan", name=f"{cfg.prefix}-genesys",
+            throttle=apigw.ThrottleSettings(rate_limit=cfg.api_rate_limit, burst_limit=cfg.api_burst_limit),
+        )
+        plan.add_api_stage(stage=self.api.deployment_stage)
+        self.api_key = self.api.add_api_key("GenesysApiKey", api_key_name=f"{cfg.prefix}-genesys")
+        plan.add_api_key(self.api_key)
+
+        acl = wafv2.CfnWebACL(
+            self, "Waf", scope="REGIONAL", default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=_visibility(f"{cfg.prefix}-api"),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="BodyLargerThan64KB", priority=0, action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    visibility_config=_visibility(f"{cfg.prefix}-body-size"),
+                    statement=wafv2.CfnWebACL.StatementProperty(size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                        comparison_operator="GT", size=MAX_BODY_BYTES,
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
+                        text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                    )),
+                ),
+            ],
+        )
+        wafv2.CfnWebACLAssociation(self, "WafAssociation", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn)
+
+        self.url = self.api.url
+        if cfg.api_domain_name:
+            if not cfg.api_certificate_arn:
+                raise ValueError("apiDomainName needs apiCertificateArn (an ACM certificate in this region)")
+            from aws_cdk import aws_certificatemanager as acm
+            from aws_cdk import aws_s3 as s3
+
+            mtls_config = None
+            if mtls:
+                bucket_name, _, key = cfg.mtls_truststore_uri.removeprefix("s3://").partition("/")
+                mtls_config = apigw.MTLSConfig(bucket=s3.Bucket.from_bucket_name(self, "Truststore", bucket_name), key=key, version=cfg.mtls_truststore_version)
+            domain = self.api.add_domain_name(
+                "Domain", domain_name=cfg.api_domain_name, security_policy=apigw.SecurityPolicy.TLS_1_2,
+                certificate=acm.Certificate.from_certificate_arn(self, "Certificate", cfg.api_certificate_arn),
+                endpoint_type=apigw.EndpointType.REGIONAL, mtls=mtls_config,
+            )
+            self.url = f"https://{domain.domain_name}/"
+        for rule, reason in (
+            ("AwsSolutions-APIG4", "Genesys web services integrations authenticate with an API key header, basic auth or mutual TLS; IAM and Cognito authorizers are not available to Genesys."),
+            ("AwsSolutions-COG4", "Same as APIG4: callers are Genesys data actions, not Cognito users."),
+            ("AwsSolutions-APIG6", "Execution logging needs an account-wide API Gateway CloudWatch role; access logs are on for every request."),
+        ):
+            acknowledge(self.api, rule, reason)
+
+
+def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True)
+
+
+_TYPES = {t: getattr(apigw.JsonSchemaType, t.upper()) for t in ("string", "integer", "number", "boolean", "object", "array", "null")}
+
+
+def _json_schema(schema: dict) -> apigw.JsonSchema:
+    """A Genesys draft-04 input contract as an API Gateway model (the same rules, enforced at the edge)."""
+
+    def node(s: dict) -> apigw.JsonSchema:
+        t = s.get("type")
+        return apigw.JsonSchema(
+            type=[_TYPES[x] for x in t] if isinstance(t, list) else _TYPES.get(t) if t else None,
+            description=s.get("description"),
+            min_length=s.get("minLength"), max_length=s.get("maxLength"), pattern=s.get("pattern"),
+            minimum=s.get("minimum"), maximum=s.get("maximum"),
+            exclusive_minimum=s.get("exclusiveMinimum"), exclusive_maximum=s.get("exclusiveMaximum"),
+            enum=s.get("enum"),
+            properties={k: node(v) for k, v in s["properties"].items()} if "properties" in s else None,
+            required=s.get("required") or None,
+            additional_properties=s.get("additionalProperties") if isinstance(s.get("additionalProperties"), bool) else None,
+        )
+
+    out = node(schema)
+    return apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, title=schema.get("title", "").replace(" ", ""), type=out.type,
+                            properties=out.properties, required=out.required, additional_properties=out.additional_properties)

@@ -1,0 +1,1 @@
+"""Genesys Cloud Platform API lookups (OAuth client credentials against the org's region)."""

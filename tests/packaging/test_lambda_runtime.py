@@ -1,0 +1,102 @@
+"""Packaging: the code asset and layers, built exactly as the stack builds them (for this machine's
+architecture), run by the real AWS Lambda Runtime Interface Client against a local Runtime API.
+The client's own environment has no project dependencies: everything must come from the layer
+(``opt/python``, as Lambda lays it out) and the code asset (``LAMBDA_TASK_ROOT``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from functions import all_actions
+from infra.build import BUILD, build_code, build_layer, zip_dir
+from tests.packaging.runtime_api import RuntimeApi
+
+ROOT = Path(__file__).resolve().parents[2]
+RIC_VERSION = "4.2.2"
+EVENTS = ROOT / "events"
+
+
+@pytest.fixture(scope="session")
+def ric_python() -> Path:
+    """A separate venv holding only awslambdaric (what the Lambda runtime image provides)."""
+    venv = BUILD / f"ric-venv-{RIC_VERSION}"
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", f"awslambdaric=={RIC_VERSION}"], check=True, capture_output=True)
+        (venv / ".complete").touch()
+    return python
+
+
+@pytest.fixture(scope="session")
+def lambda_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """task/ (code asset) and opt/ (layers) unzipped from the same zips Lambda would get."""
+    root = tmp_path_factory.mktemp("lambda")
+    arch = platform.machine()
+    py = f"{sys.version_info.major}.{sys.version_info.minor}"
+    with zipfile.ZipFile(zip_dir(build_code(), root / "code.zip")) as zf:
+        zf.extractall(root / "task")
+    layers = sorted({layer for a in all_actions().values() for layer in a.backend.layers})
+    for name in layers:
+        with zipfile.ZipFile(zip_dir(build_layer(name, arch=arch, python_version=py), root / f"{name}.zip")) as zf:
+            zf.extractall(root / "opt")
+    assert (root / "opt" / "python" / "dataactions" / "invoke.py").exists()
+    assert not (root / "opt" / "python" / "boto3").exists()
+    return root
+
+
+def first_event(action_id: str, kind_suffix: str) -> tuple[str, dict]:
+    expected = json.loads((EVENTS / action_id / "expected.json").read_text())
+    for case, exp in expected.items():
+        path = EVENTS / action_id / f"{case}{kind_suffix}"
+        if exp.get("outcome", "success") in ("success", "not_found") and path.exists():
+            return case, json.loads(path.read_text())
+    raise AssertionError(f"{action_id} has no successful {kind_suffix} event")
+
+
+def test_there_are_at_least_two_actions_to_package() -> None:
+    assert len(all_actions()) >= 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("action_id", list(all_actions()))
+def test_action_runs_under_the_real_runtime_interface_client(action_id, ric_python, lambda_root, backends) -> None:
+    act = all_actions()[action_id]
+    api = RuntimeApi(f"arn:aws:lambda:us-east-1:123456789012:function:gda-{action_id}:live", act.lambda_timeout_seconds)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "AWS_LAMBDA_RUNTIME_API": api.address,
+        "LAMBDA_TASK_ROOT": str(lambda_root / "task"),
+        "PYTHONPATH": f"{lambda_root / 'task'}:{lambda_root / 'opt' / 'python'}",
+        "AWS_LAMBDA_FUNCTION_NAME": f"gda-{action_id}",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(act.memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "1",
+        "AWS_LAMBDA_LOG_FORMAT": "Text",
+        **backends.environ(act),
+    }
+    proc = subprocess.Popen([str(ric_python), "-m", "awslambdaric", act.handler], cwd=lambda_root / "task", env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _, direct = first_event(action_id, ".json")
+        kind, payload, _ = api.invoke(direct, {"custom": {"ININ-Correlation-Id": "pkg-test"}})
+        assert kind == "response" and isinstance(payload, dict), payload
+        assert set(payload) == set(act.output_model.model_json_schema(by_alias=True)["properties"])
+        kind, payload, headers = api.invoke({"definitely": "not the contract"})
+        assert kind == "error" and payload["errorType"] == "InvalidInput"
+        assert headers.get("Lambda-Runtime-Function-Error-Type", "").startswith("InvalidInput") or payload["errorMessage"].startswith("Invalid input")
+        _, apigw = first_event(action_id, ".apigw.json")
+        kind, payload, _ = api.invoke(apigw)
+        assert kind == "response" and payload["statusCode"] == 200, payload
+    finally:
+        proc.kill()
+        output = proc.communicate(timeout=10)[0]
+        api.close()
+    assert '"correlationId":"pkg-test"' in output, output[-2000:]

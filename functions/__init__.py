@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -18,6 +16,9 @@ if TYPE_CHECKING:
 @cache
 def all_actions() -> dict[str, Action]:
     """Every declared action by id, found by importing ``functions.<family>.actions``."""
+    import importlib
+    import pkgutil  # imported here, not at module level: handlers never pay for the registry
+
     from dataactions.invoke import Handler
 
     found: dict[str, Action] = {}
@@ -35,6 +36,8 @@ def all_actions() -> dict[str, Action]:
 
 def handler_for(action_id: str):  # -> Handler
     """The Lambda handler object of one action (what the handler string resolves to)."""
+    import importlib
+
     act = all_actions()[action_id]
     return getattr(importlib.import_module(act.module), act.attribute)
 

@@ -90,7 +90,7 @@ def test_api_requires_a_key_validates_bodies_and_limits_size(full: Synth) -> Non
 
 def test_no_secret_values_in_any_template(full: Synth) -> None:
     text = json.dumps(full.templates)
-    for kind, backend in all_backends().items():
+    for _kind, backend in all_backends().items():
         for value in backend.secret_example.values():
             assert f'"{value}"' not in text or value.startswith("<")
     assert "local-transaction-key" not in text

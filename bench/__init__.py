@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (``./dev bench [cold|warm|lookup|package]``); no assertions."""

@@ -20,7 +20,7 @@ def main() -> None:
     lookups = [a for a in all_actions().values() if a.backend.kind != "payments"]
     with LocalBackends({a.backend.kind for a in lookups}) as backends:
         log.set_stream(open("/dev/null", "w"))  # noqa: SIM115
-        print("per warm lookup (median of %d): requests and new TCP connections seen by the local backend, token requests" % N)
+        print(f"per warm lookup (median of {N}): requests and new TCP connections seen by the local backend, token requests")
         print("over the container's life; latency = total, HTTP round trip (client side), server's own handling, bundle's own work")
         print(f"{'action':40} {'req/call':>8} {'conn/call':>9} {'tokens':>6} {'total ms':>8} {'round trip':>10} {'server':>7} {'bundle ms':>9}")
         for act in lookups:

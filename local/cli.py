@@ -116,6 +116,32 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def action_table() -> str:
+    """The README's action table, derived from the declarations."""
+    from infra.naming import route_path
+
+    rows = ["| Action (Genesys name) | id / API route | backend | timeout | secure | events |", "|---|---|---|---|---|---|"]
+    for act in _actions(None):
+        rows.append(
+            f"| {act.name} | `{act.id}` · `POST /{route_path(act.id)}` | {act.backend.kind} | {act.timeout_seconds}s "
+            f"| {'yes' if act.secure else ''} | [events/{act.id}](events/{act.id}) |"
+        )
+    return "\n".join(rows)
+
+
+README_START, README_END = "<!-- actions:start -->", "<!-- actions:end -->"
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Rewrite the action table in README.md from the declarations."""
+    path = Path(__file__).resolve().parent.parent / "README.md"
+    text = path.read_text()
+    head, _, rest = text.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    path.write_text(f"{head}{README_START}\n{action_table()}\n{README_END}{tail}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./dev", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("case")
     p.add_argument("--http-api", action="store_true")
     p.set_defaults(func=cmd_events)
+
+    sub.add_parser("docs", help="regenerate the README action table from the declarations").set_defaults(func=cmd_docs)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -192,3 +192,23 @@ def test_settings_are_not_read_at_import_time() -> None:
     code = "import os; os.environ.pop('DA_SECRET_ID', None); import functions.payments.actions as a; print(a.validate_card_payment._container)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "None"
+
+
+def test_the_extension_path_never_imports_boto3(backends) -> None:
+    """A warm invocation that reads its secret through the extension has no boto3 in the process."""
+    import subprocess
+    import sys
+
+    from functions import all_actions
+
+    env = backends.environ(all_actions()[ACTION], "sandbox")
+    code = (
+        "import json, sys\n"
+        "from functions import handler_for\n"
+        f"h = handler_for({ACTION!r}); h.configure({env!r})\n"
+        "from local.context import LocalContext\n"
+        f"out = h({GOOD!r}, LocalContext('fn', 14))\n"
+        "print(json.dumps({'approved': out['approved'], 'boto3': 'boto3' in sys.modules, 'source': h.container.secrets.source}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"approved": True, "boto3": False, "source": "extension"}

@@ -17,13 +17,14 @@ if TYPE_CHECKING:
 def all_actions() -> dict[str, Action]:
     """Every declared action by id, found by importing ``functions.<family>.actions``."""
     import importlib
+    import importlib.util
     import pkgutil  # imported here, not at module level: handlers never pay for the registry
 
     from dataactions.invoke import Handler
 
     found: dict[str, Action] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.ispkg:
+        if not info.ispkg or importlib.util.find_spec(f"{__name__}.{info.name}.actions") is None:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}.actions")
         for value in vars(module).values():

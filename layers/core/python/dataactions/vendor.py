@@ -48,12 +48,14 @@ class Vendor:
     error_code: Callable[[httpx.Response], str] = lambda r: ""
 
 
-def retry_after_seconds(resp: httpx.Response, default: float = 1.0) -> float:
+def retry_after_seconds(resp: httpx.Response) -> float | None:
+    """Seconds the vendor asks us to wait, or None when it does not say (then retrying is futile:
+    Salesforce's REQUEST_LIMIT_EXCEEDED, for one, is a rolling 24-hour org limit)."""
     value = resp.headers.get("Retry-After") or resp.headers.get("ratelimit-reset")
     try:
-        return max(0.0, float(value)) if value is not None else default
+        return max(0.0, float(value)) if value is not None else None
     except ValueError:
-        return default
+        return None
 
 
 def call(
@@ -87,7 +89,7 @@ def call(
             raise BackendError(f"{vendor.name} rejected our credentials (HTTP {resp.status_code}{_code(vendor, resp)})")
         if vendor.rate_limited(resp):
             wait = retry_after_seconds(resp)
-            if read and attempt < max_retries and wait + 0.2 < ctx.call_timeout(1e9):
+            if read and wait is not None and attempt < max_retries and wait + 0.2 < ctx.call_timeout(1e9):
                 attempt += 1
                 time.sleep(wait)
                 continue

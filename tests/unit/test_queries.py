@@ -1,0 +1,48 @@
+"""Query escaping: no input can change a SOQL or SOSL query's structure (property-based), checked
+with the local Salesforce's own parser (SOQL string-literal and SOSL reserved-character rules)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from functions.phone import normalise
+from functions.salesforce.queries import phone_search, soql_literal, sosl_term
+from local.backends.salesforce import run_sosl, tokenize_soql
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=400)
+@given(TEXT)
+def test_a_soql_literal_is_exactly_one_token_holding_the_input(value: str) -> None:
+    query = f"SELECT Id FROM Account WHERE AccountNumber = {soql_literal(value)} LIMIT 5"
+    tokens = tokenize_soql(query)
+    assert [k for k, _ in tokens] == ["word", "word", "word", "word", "word", "word", "punct", "str", "word", "num"]
+    assert tokens[7] == ("str", value)
+
+
+@settings(max_examples=400)
+@given(TEXT)
+def test_a_sosl_term_cannot_close_the_find_clause(value: str) -> None:
+    sosl = phone_search([value], "Account(Id)")
+    run_sosl(sosl)  # parses: the term did not end FIND {...} early nor inject a clause
+    escaped = sosl_term(value)
+    for ch in "{}[]()^~*:\\\"'+-?&|!":
+        # every reserved character is preceded by a backslash
+        i = escaped.find(ch)
+        while i != -1:
+            assert escaped[i - 1] == "\\" or (ch == "\\" and escaped[i + 1 : i + 2] in "{}[]()^~*:\\\"'+-?&|!")
+            i = escaped.find(ch, i + 2)
+
+
+def test_known_escapes() -> None:
+    assert soql_literal("O'Brien\\x") == "'O\\'Brien\\\\x'"
+    assert sosl_term("a{b}c*") == "a\\{b\\}c\\*"
+
+
+def test_phone_forms_from_an_ani() -> None:
+    for ani in ("tel:+14155550100", "sip:+14155550100@pbx.example.com;user=phone", "+1 (415) 555-0100", "4155550100"):
+        forms = normalise(ani, "US")
+        assert forms.e164 == "+14155550100" and forms.national_digits == "4155550100" and forms.international_digits == "14155550100"
+    assert normalise("020 7946 0018", "GB").e164 == "+442079460018"

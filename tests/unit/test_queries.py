@@ -46,3 +46,13 @@ def test_phone_forms_from_an_ani() -> None:
         forms = normalise(ani, "US")
         assert forms.e164 == "+14155550100" and forms.national_digits == "4155550100" and forms.international_digits == "14155550100"
     assert normalise("020 7946 0018", "GB").e164 == "+442079460018"
+
+
+@settings(max_examples=400)
+@given(TEXT)
+def test_a_zendesk_phrase_stays_one_term_holding_the_input(value: str) -> None:
+    from functions.zendesk.client import search_phrase
+    from local.backends.zendesk import parse_query
+
+    terms = parse_query(f"type:organization name:{search_phrase(value)}")
+    assert terms == [("type", ":", "organization"), ("name", ":", value)]

@@ -1,0 +1,1 @@
+"""Zendesk Support lookups (API token auth): tickets, users and organizations."""

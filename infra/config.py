@@ -12,7 +12,7 @@ from infra.naming import DEFAULT_CONFIG
 # Genesys' AWS accounts that assume the integration role (see shared docs, Lambda integration).
 GENESYS_ACCOUNTS = {"commercial": "765628985471", "fedramp": "325654371633"}
 ORG_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-CONFIG_NAME = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+CONFIG_NAME = re.compile(r"^[a-z][a-z0-9]{0,9}$")
 
 
 class ConfigError(ValueError):
@@ -88,7 +88,7 @@ class DeployConfig:
             if kind not in known_backends:
                 raise ConfigError(f"unknown backend {kind!r} in context backends; known: {', '.join(known_backends)}")
             if not CONFIG_NAME.match(config):
-                raise ConfigError(f"configuration name {config!r} must be 1-16 lowercase letters/digits")
+                raise ConfigError(f"configuration name {config!r} must be 1-10 lowercase letters/digits (function names stay within 64 characters)")
             if (kind, config) in backends:
                 raise ConfigError(f"backend {kind}:{config} is listed twice")
             backends.append((kind, config))

@@ -137,7 +137,6 @@ class GenesysIntegrationRole(Construct):
 
     def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, function_names: list[str]) -> None:
         super().__init__(scope, id)
-        stack = cdk.Stack.of(self)
         self.role = iam.Role(
             self, "Role",
             role_name=f"{cfg.prefix}-genesys-integration",
@@ -146,11 +145,28 @@ class GenesysIntegrationRole(Construct):
             max_session_duration=cdk.Duration.hours(1),
             description="Assumed by the Genesys Cloud AWS Lambda data actions integration",
         )
-        resources = []
+        # Exact ARNs (function and its live alias), never wildcards. A managed policy holds at most
+        # 6,144 characters, so the list is split over as many policies as it needs.
+        chunks: list[list[str]] = [[]]
+        size = 0
         for name in function_names:
-            base = stack.format_arn(service="lambda", resource="function", resource_name=name, arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)
-            resources += [base, f"{base}:{ALIAS}"]
-        self.role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=resources))
+            arn = f"arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
+            for template in (arn, f"{arn}:{ALIAS}"):
+                cost = len(template) + 16  # the template is longer than the resolved ARN, plus JSON punctuation
+                if size + cost > POLICY_BUDGET:
+                    chunks.append([])
+                    size = 0
+                chunks[-1].append(template)
+                size += cost
+        for index, templates in enumerate(chunks):
+            iam.ManagedPolicy(
+                self, f"InvokePolicy{index + 1}", roles=[self.role],
+                description=f"Genesys may invoke these data action functions ({index + 1}/{len(chunks)})",
+                statements=[iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[cdk.Fn.sub(t) for t in templates])],
+            )
+
+
+POLICY_BUDGET = 5800  # characters per managed policy: IAM allows 6,144
 
 
 class DataActionsApi(Construct):

@@ -37,6 +37,7 @@ SALESFORCE_BACKEND = Backend(
     title="Salesforce",
     config_model=SalesforceConfig,
     layers=("core", "phone"),
+    action_prefix="salesforce",
     secret_example={"auth": "client_credentials", "loginUrl": "https://<my-domain>.my.salesforce.com", "clientId": "<consumer key>", "clientSecret": "<consumer secret>"},
 )
 

@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 
 ZENDESK_BACKEND = Backend(
     kind="zendesk",
-    title="Zendesk Support",
+    title="Zendesk",
     config_model=ZendeskConfig,
     layers=("core", "phone"),
+    action_prefix="zendesk",
     secret_example={"baseUrl": "https://<subdomain>.zendesk.com", "userEmail": "<agent email>", "apiToken": "<API token>"},
 )
 

@@ -26,7 +26,7 @@ def server(backends):
 
 
 def test_one_token_per_container_and_one_request_per_warm_lookup(configure, server) -> None:
-    handler = configure("get-contact-by-email")
+    handler = configure("salesforce-get-contact-by-email")
     before = server.app.token_requests
     handler({"email": "jane.doe@example.com"}, ctx())
     server.reset_counters()
@@ -37,7 +37,7 @@ def test_one_token_per_container_and_one_request_per_warm_lookup(configure, serv
 
 
 def test_expired_session_is_refreshed_once(configure, server) -> None:
-    handler = configure("get-contact-by-email")
+    handler = configure("salesforce-get-contact-by-email")
     handler({"email": "jane.doe@example.com"}, ctx())
     server.app.expire_sessions()
     before = server.app.token_requests
@@ -46,7 +46,7 @@ def test_expired_session_is_refreshed_once(configure, server) -> None:
 
 
 def test_request_limit_exceeded_is_a_rate_limit_error_without_retry(configure, server) -> None:
-    handler = configure("get-contact-by-email")
+    handler = configure("salesforce-get-contact-by-email")
     handler({"email": "jane.doe@example.com"}, ctx())
     server.app.limit_next = 3
     server.reset_counters()
@@ -56,7 +56,7 @@ def test_request_limit_exceeded_is_a_rate_limit_error_without_retry(configure, s
 
 
 def test_reads_retry_5xx_a_bounded_number_of_times(configure, server) -> None:
-    handler = configure("get-contact-by-email")
+    handler = configure("salesforce-get-contact-by-email")
     server.app.fail_next = 1
     assert handler({"email": "jane.doe@example.com"}, ctx())["found"] is True
     server.app.fail_next = 10
@@ -65,7 +65,7 @@ def test_reads_retry_5xx_a_bounded_number_of_times(configure, server) -> None:
 
 
 def test_writes_are_never_retried(configure, server) -> None:
-    handler = configure("post-case-comment")
+    handler = configure("salesforce-post-case-comment")
     handler({"caseId": sf.CASES[0]["Id"], "callId": "warm", "durationSeconds": 1}, ctx())
     count = len(server.app.comments)
     server.app.fail_next = 1
@@ -75,14 +75,14 @@ def test_writes_are_never_retried(configure, server) -> None:
 
 
 def test_case_comment_body(configure, server) -> None:
-    out = configure("post-case-comment")({"caseId": sf.CASES[0]["Id"], "callId": "call-1", "durationSeconds": 125, "agentName": "Alex", "notes": "x" * 3500, "isPublished": True}, ctx())
+    out = configure("salesforce-post-case-comment")({"caseId": sf.CASES[0]["Id"], "callId": "call-1", "durationSeconds": 125, "agentName": "Alex", "notes": "x" * 3500, "isPublished": True}, ctx())
     comment = server.app.comments[-1]
     assert out["commentId"] == comment["Id"] and comment["ParentId"] == sf.CASES[0]["Id"] and comment["IsPublished"] is True
     assert comment["CommentBody"].startswith("Call call-1 (2m 05s)\nAgent: Alex\n") and len(comment["CommentBody"].encode()) <= 4000
 
 
 def test_caller_context_is_one_composite_round_trip(configure, server) -> None:
-    handler = configure("get-caller-context-by-ani")
+    handler = configure("salesforce-get-caller-context-by-ani")
     handler({"ani": "tel:+14155550100"}, ctx())
     server.reset_counters()
     out = handler({"ani": "tel:+14155550100"}, ctx())
@@ -92,18 +92,18 @@ def test_caller_context_is_one_composite_round_trip(configure, server) -> None:
 
 
 def test_password_flow_and_bad_credentials(configure, backends) -> None:
-    assert configure("get-contact-by-email", "password")({"email": "jane.doe@example.com"}, ctx())["found"] is True
+    assert configure("salesforce-get-contact-by-email", "password")({"email": "jane.doe@example.com"}, ctx())["found"] is True
     bad = {**backends.configs["salesforce"]["default"], "clientSecret": "wrong"}
     backends.secretsmanager.create_secret(Name="local/salesforce/badcreds", SecretString=json.dumps(bad))
     with pytest.raises(BackendError, match="HTTP 400") as info:
-        configure("get-contact-by-email", "badcreds")({"email": "jane.doe@example.com"}, ctx())
+        configure("salesforce-get-contact-by-email", "badcreds")({"email": "jane.doe@example.com"}, ctx())
     assert "wrong" not in str(info.value)
 
 
 def test_malformed_vendor_answers_are_clear_errors(configure, server, monkeypatch) -> None:
     from local.backends.server import Response
 
-    handler = configure("get-contact-by-email")
+    handler = configure("salesforce-get-contact-by-email")
     handler({"email": "jane.doe@example.com"}, ctx())
     original = server.app.dispatch
     monkeypatch.setattr(server.app, "dispatch", lambda *a, **k: Response(200, {"unexpected": True}))

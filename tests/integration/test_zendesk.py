@@ -18,7 +18,7 @@ def server(backends):
 
 
 def test_one_request_per_warm_lookup_on_one_connection(configure, server) -> None:
-    handler = configure("get-user-by-phone-number")
+    handler = configure("zendesk-get-user-by-phone-number")
     handler({"phoneNumber": "tel:+14155550100"}, LocalContext("fn", 9))
     server.reset_counters()
     for _ in range(5):
@@ -27,13 +27,13 @@ def test_one_request_per_warm_lookup_on_one_connection(configure, server) -> Non
 
 
 def test_rate_limit_is_retried_after_the_advertised_wait(configure, server) -> None:
-    handler = configure("get-user-by-user-id")
+    handler = configure("zendesk-get-user-by-user-id")
     server.app.throttle_next = 1
     assert handler({"userId": 9001}, LocalContext("fn", 9))["found"] is True
 
 
 def test_rate_limit_that_outlasts_the_invocation_is_a_clear_error(configure, server) -> None:
-    handler = configure("get-user-by-user-id")
+    handler = configure("zendesk-get-user-by-user-id")
     server.app.throttle_next = 5
     with pytest.raises(RateLimited, match="429"):
         handler({"userId": 9001}, LocalContext("fn", 9))
@@ -43,5 +43,5 @@ def test_bad_token_is_a_backend_error_without_the_token(configure, backends) -> 
     bad = {**backends.configs["zendesk"]["default"], "apiToken": "nope-nope"}
     backends.secretsmanager.create_secret(Name="local/zendesk/badtoken", SecretString=json.dumps(bad))
     with pytest.raises(BackendError, match="rejected our credentials") as info:
-        configure("get-user-by-user-id", "badtoken")({"userId": 9001}, LocalContext("fn", 9))
+        configure("zendesk-get-user-by-user-id", "badtoken")({"userId": 9001}, LocalContext("fn", 9))
     assert "nope" not in str(info.value)

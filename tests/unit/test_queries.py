@@ -56,3 +56,13 @@ def test_a_zendesk_phrase_stays_one_term_holding_the_input(value: str) -> None:
 
     terms = parse_query(f"type:organization name:{search_phrase(value)}")
     assert terms == [("type", ":", "organization"), ("name", ":", value)]
+
+
+@settings(max_examples=400)
+@given(TEXT)
+def test_an_odata_string_stays_one_literal_holding_the_input(value: str) -> None:
+    from functions.dynamics.client import odata_string
+    from local.backends.dynamics import tokenize
+
+    tokens = tokenize(f"name eq {odata_string(value)} and statecode eq 0")
+    assert tokens == [("name", "name"), ("name", "eq"), ("str", value), ("name", "and"), ("name", "statecode"), ("name", "eq"), ("num", 0)]

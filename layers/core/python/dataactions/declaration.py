@@ -61,6 +61,9 @@ class Backend:
     config_model: type[BaseModel] | None = None
     layers: tuple[str, ...] = ("core",)
     secret_example: dict[str, Any] = field(default_factory=dict)
+    # Families whose action names repeat across vendors (CRMs) prefix ids and Genesys names:
+    # "salesforce-get-contact-by-email", "Salesforce: Get Contact by Email".
+    action_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,9 @@ def action(
     """Declare a data action; the decorated function is replaced by its Lambda handler."""
 
     def wrap(logic: Callable[[In, ActionContext], Out]) -> Handler:
-        action_id = id or logic.__name__.replace("_", "-")
+        prefix = f"{backend.action_prefix}-" if backend.action_prefix else ""
+        action_id = id or prefix + logic.__name__.replace("_", "-")
+        display = f"{backend.title}: {name}" if backend.action_prefix else name
         if not _ID.match(action_id):
             raise ValueError(f"action id {action_id!r} must be kebab-case")
         if not 2 <= timeout_seconds <= 60:
@@ -117,7 +122,7 @@ def action(
         return Handler(
             Action(
                 id=action_id,
-                name=name,
+                name=display,
                 description=description,
                 input_model=input,
                 output_model=output,

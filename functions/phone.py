@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import phonenumbers
-
 from dataactions import InvalidInput
 
 _URI = re.compile(r"^(?:tel|sip|sips):", re.IGNORECASE)
@@ -26,6 +24,8 @@ class PhoneForms:
 
 def normalise(raw: str, default_region: str = "US") -> PhoneForms:
     """Every form of one phone number; InvalidInput (without the number) if it is not one."""
+    import phonenumbers  # on first use: the family's non-phone actions never load its metadata
+
     text = _URI.sub("", raw.strip())
     text = text.split(";", 1)[0].split("@", 1)[0]
     try:

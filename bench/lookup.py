@@ -38,7 +38,7 @@ def main() -> None:
                 t = time.perf_counter()
                 handler(event, LocalContext("bench", 10))
                 totals.append((time.perf_counter() - t) * 1000)
-            client = handler.container._resources.get("client")
+            client = next(iter(handler.container._resources.values()), None)
             tokens = getattr(getattr(client, "tokens", None), "requests", 0)
             p50, trip, inside = statistics.median(totals), statistics.median(trips), statistics.median(timed)
             print(f"{act.id:40} {len(server.requests) / N:8.2f} {server.connections / N:9.2f} {tokens:6d} {p50:8.3f} {trip:10.3f} {inside:7.3f} {p50 - trip:9.3f}")

@@ -43,8 +43,7 @@ PRIORITIES = {1: "High", 2: "Normal", 3: "Low"}
 
 
 def _client(ctx: ActionContext) -> DynamicsClient:
-    config = ctx.config
-    return ctx.resource("client", lambda: DynamicsClient(config))
+    return ctx.adapter(DynamicsClient)
 
 
 def _s(r: dict[str, Any], key: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dataactions.vendor import TokenCache, Vendor, call, json_body, malformed
+from dataactions.vendor import TokenCache, Vendor, call, get_object, json_body, malformed
 
 if TYPE_CHECKING:
     import httpx
@@ -52,13 +52,7 @@ class DynamicsClient:
 
     def get(self, ctx: ActionContext, path: str, params: dict[str, str] | None = None) -> dict[str, Any] | None:
         """One OData GET; None on 404 (a record id that does not exist)."""
-        resp = call(ctx, DYNAMICS, "GET", f"{self.base}/{path}", tokens=self.tokens, headers=HEADERS, params=params)
-        if resp.status_code == 404:
-            return None
-        body = json_body(resp, DYNAMICS.name)
-        if not isinstance(body, dict):
-            raise malformed(DYNAMICS.name, "expected a JSON object")
-        return body
+        return get_object(ctx, DYNAMICS, f"{self.base}/{path}", tokens=self.tokens, headers=HEADERS, params=params)
 
     def first(self, ctx: ActionContext, entity_set: str, select: str, filter_: str, orderby: str) -> tuple[dict[str, Any] | None, int]:
         """The first record of a filtered, ordered query and the total match count, in one request."""

@@ -28,8 +28,7 @@ GENESYS_CLOUD = Backend(
 
 
 def _client(ctx: ActionContext) -> GenesysClient:
-    config = ctx.config
-    return ctx.resource("client", lambda: GenesysClient(config))
+    return ctx.adapter(GenesysClient)
 
 
 @action(

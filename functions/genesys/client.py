@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dataactions.vendor import TokenCache, Vendor, call, json_body, malformed
+from dataactions.vendor import TokenCache, Vendor, call, get_object, json_body, malformed
 
 if TYPE_CHECKING:
     from dataactions import ActionContext
@@ -37,10 +37,4 @@ class GenesysClient:
 
     def get(self, ctx: ActionContext, path: str) -> dict[str, Any] | None:
         """GET an API path; None when Genesys answers 404."""
-        resp = call(ctx, GENESYS, "GET", f"{self.config.api_base}{path}", tokens=self.tokens, headers={"Accept": "application/json"})
-        if resp.status_code == 404:
-            return None
-        body = json_body(resp, GENESYS.name)
-        if not isinstance(body, dict):
-            raise malformed(GENESYS.name, "expected a JSON object")
-        return body
+        return get_object(ctx, GENESYS, f"{self.config.api_base}{path}", tokens=self.tokens, headers={"Accept": "application/json"})

@@ -57,8 +57,7 @@ def validate_card_payment(inp: ValidateCardPaymentInput, ctx: ActionContext) -> 
 
     if card.reason is not None:
         return output("invalid", card.reason, REASONS[card.reason])
-    config = ctx.config
-    processor = ctx.resource("processor", lambda: processor_for(config))
+    processor = ctx.adapter(processor_for)
     result = processor.authorize(
         AuthRequest(pan, inp.expiry_month, card.expiry_year, cvv, inp.amount, inp.currency, inp.reference), ctx
     )

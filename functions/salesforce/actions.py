@@ -48,8 +48,7 @@ CASE_FIELDS = "Id, CaseNumber, Subject, Status, Priority, CreatedDate"
 
 
 def _client(ctx: ActionContext) -> SalesforceClient:
-    config = ctx.config
-    return ctx.resource("client", lambda: SalesforceClient(config))
+    return ctx.adapter(SalesforceClient)
 
 
 def _s(record: dict[str, Any], field: str) -> str:

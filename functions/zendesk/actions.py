@@ -36,8 +36,7 @@ ZENDESK_BACKEND = Backend(
 
 
 def _client(ctx: ActionContext) -> ZendeskClient:
-    config = ctx.config
-    return ctx.resource("client", lambda: ZendeskClient(config))
+    return ctx.adapter(ZendeskClient)
 
 
 def _i(v: Any) -> int:

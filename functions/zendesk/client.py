@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from dataactions.vendor import Vendor, call, json_body, malformed
+from dataactions.vendor import Vendor, get_object, malformed
 
 if TYPE_CHECKING:
     import httpx
@@ -35,13 +35,7 @@ class ZendeskClient:
         self._base = config.base_url.rstrip("/")
 
     def get(self, ctx: ActionContext, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
-        resp = call(ctx, ZENDESK, "GET", f"{self._base}{path}", headers=self._auth, params=params)
-        if resp.status_code == 404:
-            return None
-        body = json_body(resp, ZENDESK.name)
-        if not isinstance(body, dict):
-            raise malformed(ZENDESK.name, "expected a JSON object")
-        return body
+        return get_object(ctx, ZENDESK, f"{self._base}{path}", headers=self._auth, params=params)
 
     def search(self, ctx: ActionContext, query: str, sort_by: str) -> tuple[list[dict[str, Any]], int]:
         """First result page, most recent first, and the total count (one request)."""

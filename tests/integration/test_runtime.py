@@ -113,10 +113,10 @@ def test_secret_is_read_once_through_the_extension_and_cached(configure) -> None
 def test_secret_ttl_expiry_refetches_and_rotation_rebuilds_the_adapter(configure, backends) -> None:
     handler = configure(ACTION, "sandbox", DA_SECRET_TTL_SECONDS="0")
     handler(GOOD, ctx())
-    first = handler.container._resources["processor"]
+    first = handler.container._resources["processor_for"]
     handler(GOOD, ctx())
     assert handler.container.secrets.fetches == 2
-    assert handler.container._resources["processor"] is not first  # new secret object: adapters rebuilt
+    assert handler.container._resources["processor_for"] is not first  # new secret object: adapters rebuilt
 
 
 def test_boto3_is_used_when_there_is_no_extension(monkeypatch, backends) -> None:

@@ -228,9 +228,10 @@ class ActionContext:
     def secrets(self) -> SecretStore:
         return self._container.secrets
 
-    def resource(self, key: str, factory: Callable[[], R]) -> R:
-        self.config  # noqa: B018 - refresh first: a rotated secret drops stale adapters
-        return self._container.resource(key, factory)
+    def adapter(self, build: Callable[[Any], R]) -> R:
+        """The container's vendor adapter, ``build(config)`` once; rebuilt when the secret changes."""
+        config = self.config  # read first: a rotated secret drops adapters built from the old one
+        return self._container.resource(build.__name__, lambda: build(config))
 
     def remaining_seconds(self) -> float:
         """Seconds until the function's own timeout."""

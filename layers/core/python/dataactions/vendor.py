@@ -119,5 +119,19 @@ def json_body(resp: httpx.Response, vendor: str) -> Any:
         raise BackendError(f"{vendor} answered with a malformed (non-JSON) response") from None
 
 
+def get_object(
+    ctx: ActionContext, vendor: Vendor, url: str, *, tokens: TokenCache | None = None,
+    headers: dict[str, str] | None = None, params: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """GET one JSON object (a read: retried on 429/5xx); None when the vendor answers 404."""
+    resp = call(ctx, vendor, "GET", url, tokens=tokens, headers=headers, params=params)
+    if resp.status_code == 404:
+        return None
+    body = json_body(resp, vendor.name)
+    if not isinstance(body, dict):
+        raise malformed(vendor.name, "expected a JSON object")
+    return body
+
+
 def malformed(vendor: str, what: str) -> BackendError:
     return BackendError(f"{vendor} answered with a malformed response ({what})")

@@ -95,7 +95,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     written = export(
         out=Path(args.out), outputs=Path(args.outputs) if args.outputs else None, account=args.account,
         region=args.region, prefix=args.prefix, partition=args.partition, configs=args.config or [],
-        integration=args.integration,
+        integration=args.integration, api_url=args.api_url, credential=args.credential,
     )
     for path in written:
         print(path)
@@ -173,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--prefix", default="gda", help="resource prefix used at deploy time")
     p.add_argument("--partition", default="aws")
     p.add_argument("--config", action="append", help="extra named configuration, BACKEND:NAME (repeatable)")
-    p.add_argument("--integration", choices=["lambda"], default="lambda")
+    p.add_argument("--integration", choices=["lambda", "webservices"], default="lambda",
+                   help="lambda: AWS Lambda data actions (function ARNs); webservices: custom-rest-actions calling the API routes")
+    p.add_argument("--api-url", help="API base URL for --integration webservices (default: the ApiUrl output)")
+    p.add_argument("--credential", choices=["apikey", "basic"], default="apikey", help="web services credential type")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("events", help="generate the API Gateway variants of events/<action>/<case>.json")

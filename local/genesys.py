@@ -106,6 +106,42 @@ def definition(act: Action, function_arn: str, name: str | None = None) -> dict[
     }
 
 
+WEB_SERVICES_CREDENTIALS = ("apikey", "basic")
+
+
+def request_template(act: Action) -> str:
+    """A Velocity JSON body from the input contract: strings through ``$esc.jsonString``, numbers
+    and booleans as they are; optional fields only when the flow set them (``#if``)."""
+    schema = input_schema(act)
+    required = set(schema["required"])
+
+    def value(name: str, prop: dict[str, Any]) -> str:
+        ref = f"$input.{name}"
+        return f'"$esc.jsonString({ref})"' if prop.get("type") == "string" else f"${{input.{name}}}"
+
+    props = schema["properties"]
+    if not required:
+        raise ValueError(f"{act.id}: a web services request template needs at least one required input")
+    body = ", ".join(f'"{n}": {value(n, p)}' for n, p in props.items() if n in required)
+    body += "".join(f'#if($input.{n}), "{n}": {value(n, p)}#end' for n, p in props.items() if n not in required)
+    return "{" + body + "}"
+
+
+def web_services_definition(act: Action, url: str, credential: str, name: str | None = None) -> dict[str, Any]:
+    """The same action for the Genesys web services integration (``custom-rest-actions``),
+    calling the API Gateway route. ``apikey``: a User Defined credential field ``apiKey`` sent as
+    ``x-api-key``; ``basic``: the Basic Auth credential type (Genesys adds the header)."""
+    if credential not in WEB_SERVICES_CREDENTIALS:
+        raise ValueError(f"credential must be one of {WEB_SERVICES_CREDENTIALS}")
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "Transfer-Encoding": "buffered"}
+    if credential == "apikey":
+        headers["x-api-key"] = "${credentials.apiKey}"
+    defn = definition(act, url, name)
+    defn["integrationType"] = "custom-rest-actions"
+    defn["config"]["request"] = {"requestUrlTemplate": url, "requestType": "POST", "headers": headers, "requestTemplate": request_template(act)}
+    return defn
+
+
 def _walk(node: Any, path: str, depth: int, problems: list[str]) -> None:
     if depth > MAX_DEPTH:
         problems.append(f"{path}: deeper than {MAX_DEPTH} levels")

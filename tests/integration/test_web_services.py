@@ -1,0 +1,81 @@
+"""Web services export: the request template, rendered the way Genesys renders Velocity (input
+substitution, $esc.jsonString, #if for optional inputs), is a body the local API accepts."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from functions import all_actions
+from local.api import make_server
+from local.events import event_files, expectations
+from local.genesys import contract_problems, web_services_definition
+
+
+def render(template: str, inputs: dict) -> str:
+    """A small Velocity subset: enough for the templates export writes."""
+    def esc(value) -> str:
+        return json.dumps(str(value))[1:-1]
+
+    def conditional(m: re.Match) -> str:
+        return m.group(2) if inputs.get(m.group(1)) not in (None, "") else ""
+
+    text = re.sub(r"#if\(\$input\.(\w+)\)(.*?)#end", conditional, template)
+    text = re.sub(r"\$esc\.jsonString\(\$input\.(\w+)\)", lambda m: esc(inputs[m.group(1)]), text)
+    return re.sub(r"\$\{input\.(\w+)\}", lambda m: json.dumps(inputs[m.group(1)]), text)
+
+
+@pytest.fixture(scope="module")
+def api(backends):
+    from functions import handler_for
+
+    acts = list(all_actions().values())
+    for act in acts:
+        handler_for(act.id).configure(backends.environ(act))
+    server = make_server(0, "ws-key", acts)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("action_id", list(all_actions()))
+def test_rendered_request_is_accepted_by_the_api(action_id: str, api: str) -> None:
+    act = all_actions()[action_id]
+    defn = web_services_definition(act, f"{api}/{action_id}", "apikey")
+    assert contract_problems(defn) == [] and defn["integrationType"] == "custom-rest-actions"
+    req = defn["config"]["request"]
+    headers = {k: ("ws-key" if v == "${credentials.apiKey}" else v) for k, v in req["headers"].items() if k != "Transfer-Encoding"}
+    sent = 0
+    for ev in event_files(action_id):
+        if ev.kind != "direct" or expectations(action_id)[ev.case].get("outcome", "success") not in ("success", "not_found"):
+            continue
+        inputs = ev.load()
+        body = render(req["requestTemplate"], inputs)
+        assert json.loads(body) == {k: v for k, v in inputs.items() if v not in (None, "")}
+        resp = httpx.post(req["requestUrlTemplate"], content=body.encode(), headers=headers, timeout=30)
+        assert resp.status_code == 200, resp.text
+        sent += 1
+    assert sent
+
+
+def test_json_escaping_survives_quotes_and_newlines(api: str) -> None:
+    act = all_actions()["dynamics-get-account-by-account-name"]
+    template = web_services_definition(act, "u", "basic")["config"]["request"]["requestTemplate"]
+    assert json.loads(render(template, {"accountName": 'O\'Neil "&" \\ Co\nLtd'}))["accountName"] == 'O\'Neil "&" \\ Co\nLtd'
+
+
+def test_export_writes_web_services_definitions(tmp_path: Path) -> None:
+    from local.export import export
+
+    written = export(out=tmp_path, outputs=None, account=None, region=None, prefix="gda", integration="webservices",
+                     api_url="https://x.execute-api.eu-west-1.amazonaws.com/prod/", credential="basic")
+    assert len(written) == len(all_actions())
+    defn = json.loads((tmp_path / "gda-validate-card-payment.webservices.json").read_text())
+    assert defn["config"]["request"]["requestUrlTemplate"] == "https://x.execute-api.eu-west-1.amazonaws.com/prod/validate-card-payment"
+    assert "x-api-key" not in defn["config"]["request"]["headers"] and defn["secure"] is True

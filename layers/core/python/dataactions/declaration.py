@@ -82,7 +82,6 @@ class Action(Generic[In, Out]):
     module: str
     attribute: str
     memory_mb: int = 256
-    category: str = ""
 
     @property
     def handler(self) -> str:

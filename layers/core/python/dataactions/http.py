@@ -30,7 +30,6 @@ class HttpPool:
                 limits=httpx.Limits(max_connections=20, max_keepalive_connections=20, keepalive_expiry=120),
                 headers={"User-Agent": USER_AGENT},
                 follow_redirects=False,
-                event_hooks={"request": [], "response": []},
             )
         return self._client
 

@@ -110,7 +110,7 @@ class Handler:
         payload: Any = None
         error_code = None
         try:
-            payload = _json_body(event, kind)
+            payload = _json_body(event)
             body: Any = self._run(payload, context, container, cid)
             status, outcome = 200, _outcome(body)
         except ActionError as err:
@@ -181,7 +181,7 @@ def _outcome(result: Any) -> str:
     return "not_found" if isinstance(result, dict) and result.get("found") is False else "success"
 
 
-def _json_body(event: dict[str, Any], kind: str) -> Any:
+def _json_body(event: dict[str, Any]) -> Any:
     method = event.get("httpMethod") or ((event.get("requestContext") or {}).get("http") or {}).get("method")
     if method and method.upper() != "POST":
         raise InvalidInput("Use POST with a JSON object body")

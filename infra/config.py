@@ -39,6 +39,7 @@ class DeployConfig:
     mtls_truststore_version: str | None = None
     alarm_topic_arn: str | None = None
     secrets_extension: bool = True
+    api_auth: str = "apikey"  # web services credential type: apikey (x-api-key) or basic (authorizer)
 
     @property
     def genesys_principal_account(self) -> str:
@@ -96,6 +97,9 @@ class DeployConfig:
             raise ConfigError("context backends selects nothing to deploy")
 
         pc = {str(k): int(v) for k, v in mapping("provisionedConcurrency").items()}
+        api_auth = text("apiAuth", "apikey")
+        if api_auth not in ("apikey", "basic"):
+            raise ConfigError("apiAuth must be apikey (x-api-key header) or basic (HTTP basic auth checked by an authorizer)")
         return cls(
             genesys_org_id=org,
             genesys_account=genesys_account,
@@ -115,4 +119,5 @@ class DeployConfig:
             mtls_truststore_version=text("mtlsTruststoreVersion"),
             alarm_topic_arn=text("alarmTopicArn"),
             secrets_extension=text("secretsExtension", "true").lower() != "false",
+            api_auth=api_auth,
         )

@@ -174,9 +174,11 @@ class DataActionsApi(Construct):
     body validation against the input contract, a 64 KB body limit (WAF), access logs, and an
     optional custom domain with mutual TLS."""
 
-    def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, routes: list[tuple[str, str, dict]]) -> None:
+    def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, routes: list[tuple[str, str, dict]],
+                 code: lambda_.Code, core_layer: lambda_.ILayerVersion) -> None:
         """``routes``: (path, function name, input JSON schema) per action."""
         super().__init__(scope, id)
+        use_key = cfg.api_auth == "apikey"
         stack = cdk.Stack.of(self)
         access_logs = logs.LogGroup(self, "AccessLogs", retention=_retention(cfg.log_retention_days))
         mtls = bool(cfg.api_domain_name and cfg.mtls_truststore_uri)
@@ -188,7 +190,7 @@ class DataActionsApi(Construct):
             endpoint_types=[apigw.EndpointType.REGIONAL],
             api_key_source_type=apigw.ApiKeySourceType.HEADER,
             disable_execute_api_endpoint=mtls,
-            default_method_options=apigw.MethodOptions(api_key_required=True),
+            default_method_options=apigw.MethodOptions(api_key_required=use_key),
             deploy_options=apigw.StageOptions(
                 stage_name="prod",
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
@@ -201,6 +203,7 @@ class DataActionsApi(Construct):
                 tracing_enabled=True,
             ),
         )
+        authorizer = self._basic_auth(cfg, code, core_layer) if cfg.api_auth == "basic" else None
         validator = self.api.add_request_validator("BodyValidator", validate_request_body=True, validate_request_parameters=True)
         self.api.add_gateway_response(
             "BadBody", type=apigw.ResponseType.BAD_REQUEST_BODY,
@@ -215,7 +218,7 @@ class DataActionsApi(Construct):
             model = self.api.add_model(f"Model{name}", content_type="application/json", schema=_json_schema(schema))
             resource.add_method(
                 "POST", apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False),
-                api_key_required=True, request_validator=validator, request_models={"application/json": model},
+                api_key_required=use_key, authorizer=authorizer, request_validator=validator, request_models={"application/json": model},
             )
         plan = self.api.add_usage_plan(
             "UsagePlan", name=f"{cfg.prefix}-genesys",
@@ -265,6 +268,35 @@ class DataActionsApi(Construct):
             ("AwsSolutions-APIG6", "Execution logging needs an account-wide API Gateway CloudWatch role; access logs are on for every request."),
         ):
             acknowledge(self.api, rule, reason)
+
+    def _basic_auth(self, cfg: DeployConfig, code: lambda_.Code, core_layer: lambda_.ILayerVersion) -> apigw.IAuthorizer:
+        """HTTP basic auth for the Genesys Basic Auth credential type: a TOKEN authorizer checking
+        the Authorization header against a generated secret ``{username, password}``."""
+        secret = sm.Secret(
+            self, "BasicAuthSecret", secret_name=f"{cfg.prefix}/webservices/basic",
+            description="Username and password the Genesys web services integration sends (Basic Auth credential type)",
+            generate_secret_string=sm.SecretStringGenerator(
+                secret_string_template='{"username": "genesys"}', generate_string_key="password", exclude_characters=':"\\\'', password_length=40,
+            ),
+        )
+        acknowledge(secret, "AwsSolutions-SMG4", "Rotate by putting a new password and updating the Genesys credential at the same time.")
+        name = f"{cfg.prefix}-web-services-authorizer"
+        log_group = logs.LogGroup(self, "AuthorizerLogs", log_group_name=f"/aws/lambda/{name}", retention=_retention(cfg.log_retention_days))
+        role = iam.Role(self, "AuthorizerRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                        description="Checks web services basic auth: writes its log group, reads its secret")
+        role.add_to_policy(iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]))
+        acknowledge(role, f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(log_group.node.default_child)}.Arn>:*]",
+                    "Log streams are created at run time inside the authorizer's own log group.")
+        secret.grant_read(role)
+        fn = lambda_.Function(
+            self, "Authorizer", function_name=name, description="Genesys web services: basic auth authorizer",
+            runtime=RUNTIME, architecture=ARCHITECTURE, handler="functions.authorizer.handler", code=code, layers=[core_layer],
+            role=role, timeout=cdk.Duration.seconds(5), memory_size=256, log_group=log_group,
+            environment={"DA_SECRET_ID": secret.secret_arn, "DA_CONFIG_NAME": "webservices"},
+            params_and_secrets=lambda_.ParamsAndSecretsLayerVersion.from_version(lambda_.ParamsAndSecretsVersions.V1_0_103, cache_enabled=True, cache_size=10, http_port=2773),
+        )
+        return apigw.TokenAuthorizer(self, "BasicAuth", handler=fn, identity_source="method.request.header.Authorization",
+                                     results_cache_ttl=cdk.Duration.minutes(5))
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:

@@ -71,14 +71,19 @@ class BackendStack(cdk.Stack):
 
 
 class CoreStack(cdk.Stack):
-    def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, deployed: list[tuple[Action, str]], **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, deployed: list[tuple[Action, str]],
+                 code_dir: Path, core_layer_dir: Path, **kwargs) -> None:
         super().__init__(scope, id, description="Genesys data actions: integration role, API, dashboard", **kwargs)
         from local.genesys import input_schema
 
         names = [function_name(cfg.prefix, act.id, config) for act, config in deployed]
         role = GenesysIntegrationRole(self, "GenesysIntegration", cfg=cfg, function_names=names).role
+        core_layer = lambda_.LayerVersion(
+            self, "CoreLayer", code=lambda_.Code.from_asset(str(core_layer_dir)), compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE], description="Genesys data actions: core layer",
+        ) if cfg.api_auth == "basic" else None
         api = DataActionsApi(
-            self, "Api", cfg=cfg,
+            self, "Api", cfg=cfg, code=lambda_.Code.from_asset(str(code_dir)), core_layer=core_layer,
             routes=[(route_path(act.id, config), function_name(cfg.prefix, act.id, config), input_schema(act)) for act, config in deployed],
         )
         dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{cfg.prefix}-genesys-data-actions")
@@ -94,6 +99,7 @@ class CoreStack(cdk.Stack):
         cdk.CfnOutput(self, "GenesysExternalId", value=cfg.genesys_org_id, description="sts:ExternalId required on the integration role")
         cdk.CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the web services path (POST /<action-id>)")
         cdk.CfnOutput(self, "ApiKeyId", value=api.api_key.key_id, description="aws apigateway get-api-key --include-value --api-key <id>")
+        cdk.CfnOutput(self, "ApiAuth", value=cfg.api_auth, description="Web services credential type: apikey or basic")
 
 
 def build(app: cdk.App, cfg: DeployConfig | None = None) -> list[cdk.Stack]:
@@ -107,7 +113,7 @@ def build(app: cdk.App, cfg: DeployConfig | None = None) -> list[cdk.Stack]:
     env = cdk.Environment(account=cfg.account, region=cfg.region) if (cfg.account or cfg.region) else None
     actions = list(all_actions().values())
     code_dir = build_code()
-    needed = sorted({layer for kind, _ in cfg.backends for a in actions if a.backend.kind == kind for layer in a.backend.layers})
+    needed = sorted({"core"} | {layer for kind, _ in cfg.backends for a in actions if a.backend.kind == kind for layer in a.backend.layers})
     layer_dirs = {name: build_layer(name, arch=LAYER_ARCH, python_version=PYTHON_VERSION) for name in needed}
     stacks: list[cdk.Stack] = []
     deployed: list[tuple[Action, str]] = []
@@ -116,7 +122,7 @@ def build(app: cdk.App, cfg: DeployConfig | None = None) -> list[cdk.Stack]:
         stacks.append(BackendStack(app, stack_name(cfg.prefix, kind, config), cfg=cfg, kind=kind, config=config,
                                    actions=family, code_dir=code_dir, layer_dirs=layer_dirs, env=env))
         deployed += [(a, config) for a in family]
-    core = CoreStack(app, stack_name(cfg.prefix, "core"), cfg=cfg, deployed=deployed, env=env)
+    core = CoreStack(app, stack_name(cfg.prefix, "core"), cfg=cfg, deployed=deployed, code_dir=code_dir, core_layer_dir=layer_dirs["core"], env=env)
     for stack in stacks:
         core.add_stack_dependency(stack)
     stacks.append(core)

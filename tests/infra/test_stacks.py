@@ -162,3 +162,21 @@ def test_the_real_cdk_cli_synthesises(tmp_path: Path) -> None:
     assert (tmp_path / "Gda-Core.template.json").exists()
     missing = subprocess.run([str(ROOT / "node_modules/.bin/cdk"), "synth", "-q", "--output", str(tmp_path / "x")], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert missing.returncode != 0 and "genesysOrgId" in missing.stderr
+
+
+def test_basic_auth_puts_an_authorizer_in_front_of_every_route(tmp_path: Path) -> None:
+    s = synth(tmp_path, backends="payments,genesys", apiAuth="basic")
+    [(_, auth)] = s.resources("AWS::ApiGateway::Authorizer").values()
+    assert auth["Properties"]["Type"] == "TOKEN" and auth["Properties"]["IdentitySource"] == "method.request.header.Authorization"
+    for _, m in s.resources("AWS::ApiGateway::Method").values():
+        assert m["Properties"]["AuthorizationType"] == "CUSTOM" and m["Properties"]["ApiKeyRequired"] is False
+    fns = {res["Properties"]["FunctionName"]: res["Properties"] for _, res in s.resources("AWS::Lambda::Function").values()}
+    module, _, attr = fns["gda-web-services-authorizer"]["Handler"].rpartition(".")
+    assert callable(getattr(importlib.import_module(module), attr))
+    secrets = [res["Properties"] for _, res in s.resources("AWS::SecretsManager::Secret").values() if res["Properties"].get("Name") == "gda/webservices/basic"]
+    assert secrets and "GenerateSecretString" in secrets[0] and "SecretString" not in secrets[0]
+
+
+def test_api_auth_option_is_validated() -> None:
+    with pytest.raises(ConfigError, match="apiAuth"):
+        DeployConfig.from_context({"genesysOrgId": ORG_ID, "apiAuth": "oauth"}.get, list(all_backends()))

@@ -95,7 +95,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     written = export(
         out=Path(args.out), outputs=Path(args.outputs) if args.outputs else None, account=args.account,
         region=args.region, prefix=args.prefix, partition=args.partition, configs=args.config or [],
-        integration=args.integration, api_url=args.api_url, credential=args.credential,
+        integration=args.integration, api_url=args.api_url, credential=args.credential, response=args.response,
     )
     for path in written:
         print(path)
@@ -177,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="lambda: AWS Lambda data actions (function ARNs); webservices: custom-rest-actions calling the API routes")
     p.add_argument("--api-url", help="API base URL for --integration webservices (default: the ApiUrl output)")
     p.add_argument("--credential", choices=["apikey", "basic"], default="apikey", help="web services credential type")
+    p.add_argument("--response", choices=["full", "selected", "subset"], default="full",
+                   help="web services response pattern: the full response, selected values (translation map + defaults), or the nested objects")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("events", help="generate the API Gateway variants of events/<action>/<case>.json")

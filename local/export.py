@@ -32,10 +32,10 @@ def targets_from_outputs(outputs: Path) -> list[tuple[str, str, str]]:
 
 def export(*, out: Path, outputs: Path | None, account: str | None, region: str | None, prefix: str,
            partition: str = "aws", configs: list[str] = (), integration: str = "lambda",
-           api_url: str | None = None, credential: str = "apikey") -> list[Path]:
+           api_url: str | None = None, credential: str = "apikey", response: str = "full") -> list[Path]:
     acts = all_actions()
     if integration == "webservices":
-        return export_web_services(out=out, outputs=outputs, api_url=api_url, prefix=prefix, configs=configs, credential=credential)
+        return export_web_services(out=out, outputs=outputs, api_url=api_url, prefix=prefix, configs=configs, credential=credential, response=response)
     if outputs is not None:
         targets = targets_from_outputs(outputs)
         if not targets:
@@ -63,7 +63,7 @@ def export(*, out: Path, outputs: Path | None, account: str | None, region: str 
 
 
 def export_web_services(*, out: Path, outputs: Path | None, api_url: str | None, prefix: str, configs: list[str] = (),
-                        credential: str = "apikey") -> list[Path]:
+                        credential: str = "apikey", response: str = "full") -> list[Path]:
     """One ``custom-rest-actions`` definition per API route (base URL from --api-url or the ApiUrl output)."""
     from infra.naming import route_path
 
@@ -83,7 +83,7 @@ def export_web_services(*, out: Path, outputs: Path | None, api_url: str | None,
     for action_id, config in pairs:
         act = acts[action_id]
         url = f"{api_url.rstrip('/')}/{route_path(action_id, config)}"
-        defn = web_services_definition(act, url, credential, display_name(act.name, config))
+        defn = web_services_definition(act, url, credential, display_name(act.name, config), response)
         problems = contract_problems(defn)
         if problems:
             raise SystemExit(f"{action_id}: definition breaks Genesys contract rules: {'; '.join(problems)}")

@@ -107,6 +107,36 @@ def definition(act: Action, function_arn: str, name: str | None = None) -> dict[
 
 
 WEB_SERVICES_CREDENTIALS = ("apikey", "basic")
+RESPONSE_PATTERNS = ("full", "selected", "subset")
+_DEFAULTS = {"string": '""', "integer": "0", "number": "0", "boolean": "false"}
+
+
+def response_config(act: Action, pattern: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(config.response, successSchema) for one of the source documents' response patterns:
+
+    * ``full``: the whole response (``${rawResult}``); writes (POST that creates) use it too;
+    * ``selected``: each primitive output through a translation map (JSONPath) with a default for
+      when the path does not resolve, assembled by the success template;
+    * ``subset``: the nested objects of the output only (for example contact and open case of the
+      caller context); outputs without nested objects fall back to ``selected``.
+    """
+    schema = output_schema(act)
+    props = schema["properties"]
+    if pattern == "full":
+        return {"translationMap": {}, "translationMapDefaults": {}, "successTemplate": "${rawResult}"}, schema
+    nested = {n: p for n, p in props.items() if p.get("type") == "object"}
+    if pattern == "subset" and nested:
+        chosen = nested
+        defaults: dict[str, str] = {}
+    else:
+        chosen = {n: p for n, p in props.items() if p.get("type") in _DEFAULTS}
+        defaults = {n: _DEFAULTS[p["type"]] for n, p in chosen.items()}
+    config = {
+        "translationMap": {n: f"$.{n}" for n in chosen},
+        "translationMapDefaults": defaults,
+        "successTemplate": "{" + ", ".join(f'"{n}": ${{{n}}}' for n in chosen) + "}",
+    }
+    return config, {**schema, "properties": chosen, "required": list(chosen)}
 
 
 def request_template(act: Action) -> str:
@@ -127,7 +157,7 @@ def request_template(act: Action) -> str:
     return "{" + body + "}"
 
 
-def web_services_definition(act: Action, url: str, credential: str, name: str | None = None) -> dict[str, Any]:
+def web_services_definition(act: Action, url: str, credential: str, name: str | None = None, response: str = "full") -> dict[str, Any]:
     """The same action for the Genesys web services integration (``custom-rest-actions``),
     calling the API Gateway route. ``apikey``: a User Defined credential field ``apiKey`` sent as
     ``x-api-key``; ``basic``: the Basic Auth credential type (Genesys adds the header)."""
@@ -139,6 +169,7 @@ def web_services_definition(act: Action, url: str, credential: str, name: str | 
     defn = definition(act, url, name)
     defn["integrationType"] = "custom-rest-actions"
     defn["config"]["request"] = {"requestUrlTemplate": url, "requestType": "POST", "headers": headers, "requestTemplate": request_template(act)}
+    defn["config"]["response"], defn["contract"]["output"]["successSchema"] = response_config(act, response)
     return defn
 
 

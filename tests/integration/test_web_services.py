@@ -79,3 +79,50 @@ def test_export_writes_web_services_definitions(tmp_path: Path) -> None:
     defn = json.loads((tmp_path / "gda-validate-card-payment.webservices.json").read_text())
     assert defn["config"]["request"]["requestUrlTemplate"] == "https://x.execute-api.eu-west-1.amazonaws.com/prod/validate-card-payment"
     assert "x-api-key" not in defn["config"]["request"]["headers"] and defn["secure"] is True
+
+
+def jsonpath(doc, path: str):
+    """``$.a.b`` paths (what the exported translation maps use); KeyError when it does not resolve."""
+    value = doc
+    for part in path.removeprefix("$.").split("."):
+        value = value[part]
+    return value
+
+
+def apply_response(config: dict, raw: dict) -> dict:
+    """Genesys' response processing: translation map (defaults when a path does not resolve),
+    then ${name} substitution into the success template."""
+    if config["successTemplate"] == "${rawResult}":
+        return raw
+    values = {}
+    for name, path in config["translationMap"].items():
+        try:
+            values[name] = json.dumps(jsonpath(raw, path))
+        except KeyError:
+            values[name] = config["translationMapDefaults"][name]
+    return json.loads(re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], config["successTemplate"]))
+
+
+@pytest.mark.parametrize("pattern", ["full", "selected", "subset"])
+@pytest.mark.parametrize("action_id", ["salesforce-get-caller-context-by-ani", "zendesk-get-user-by-phone-number", "salesforce-post-case-comment"])
+def test_translation_maps_select_the_documented_fields_from_a_real_response(action_id, pattern, api) -> None:
+    import jsonschema
+
+    act = all_actions()[action_id]
+    defn = web_services_definition(act, f"{api}/{action_id}", "apikey", response=pattern)
+    assert contract_problems(defn) == []
+    case = next(ev for ev in event_files(action_id) if ev.kind == "direct" and expectations(action_id)[ev.case].get("outcome", "success") == "success")
+    raw = httpx.post(f"{api}/{action_id}", json=case.load(), headers={"x-api-key": "ws-key"}, timeout=30).json()
+    result = apply_response(defn["config"]["response"], raw)
+    jsonschema.Draft4Validator(defn["contract"]["output"]["successSchema"]).validate(result)
+    if pattern == "selected":
+        assert result == {k: v for k, v in raw.items() if not isinstance(v, (dict, list))}
+    if pattern == "subset" and action_id == "salesforce-get-caller-context-by-ani":
+        assert set(result) == {"contact", "account", "openCase"} and result["contact"] == raw["contact"]
+
+
+def test_defaults_apply_when_a_path_does_not_resolve() -> None:
+    act = all_actions()["zendesk-get-user-by-user-id"]
+    config = web_services_definition(act, "u", "apikey", response="selected")["config"]["response"]
+    result = apply_response(config, {"found": False})
+    assert result["found"] is False and result["userId"] == 0 and result["name"] == ""

@@ -67,7 +67,7 @@ def query_rows(inp: QueryInput, ctx: ActionContext) -> RowOutput:
 
 
 def _row_from(ctx: ActionContext, fields_json: str) -> tuple[list[str], list[str]]:
-    headers = (_client(ctx).rows(ctx) or [[]])[0]
+    headers = _client(ctx).headers(ctx)
     fields = {k.strip().lower(): v for k, v in json.loads(fields_json).items()}
     unknown = set(fields) - {h.strip().lower() for h in headers}
     if unknown:

@@ -85,9 +85,14 @@ class SheetsClient:
     def _a1(self, span: str) -> str:
         return "'" + self.config.sheet.replace("'", "''") + "'!" + span
 
-    def rows(self, ctx: ActionContext) -> list[list[str]]:
+    def headers(self, ctx: ActionContext) -> list[str]:
+        """Row 1 only (what a write needs to place cells by header)."""
+        first, last = self.config.columns.split(":")
+        return (self.rows(ctx, f"{first}1:{last}1") or [[]])[0]
+
+    def rows(self, ctx: ActionContext, span: str | None = None) -> list[list[str]]:
         """Every row of the configured span (row 1: headers), in one request."""
-        resp = call(ctx, GOOGLE, "GET", self._url(self._a1(self.config.columns)), tokens=self.tokens, params={"majorDimension": "ROWS"}, passthrough=())
+        resp = call(ctx, GOOGLE, "GET", self._url(self._a1(span or self.config.columns)), tokens=self.tokens, params={"majorDimension": "ROWS"}, passthrough=())
         body = json_body(resp, GOOGLE.name)
         values = body.get("values", []) if isinstance(body, dict) else None
         if not isinstance(values, list):

@@ -63,7 +63,11 @@ class Google:
         if sheet.strip("'").replace("''", "'") != "Customers":
             return _error(400, "INVALID_ARGUMENT", f"Unable to parse range: {a1}")
         if req.method == "GET":
-            return Response(200, {"range": f"Customers!A1:E{len(self.rows)}", "majorDimension": "ROWS", "values": self.rows})
+            rows = self.rows
+            bounded = re.fullmatch(r"[A-Z]+(\d+):[A-Z]+(\d+)", span)
+            if bounded:
+                rows = rows[int(bounded.group(1)) - 1 : int(bounded.group(2))]
+            return Response(200, {"range": f"Customers!{span}", "majorDimension": "ROWS", "values": rows})
         body = req.json()
         values = (body.get("values") or [[]])[0]
         if m.group(2):  # append

@@ -55,3 +55,12 @@ def test_update_leaves_other_cells_alone(configure, server) -> None:
     before = list(server.app.rows[2])
     configure("google-update-row")({"rowNumber": 3, "fieldsJson": json.dumps({"Notes": "vip"})}, LocalContext("fn", 9))
     assert server.app.rows[2][:4] == before[:4] and server.app.rows[2][4] == "vip"
+
+
+def test_writes_read_only_the_header_row(configure, server) -> None:
+    handler = configure("google-append-row")
+    handler({"fieldsJson": json.dumps({"Name": "Warm Up"})}, LocalContext("fn", 9))
+    server.reset_counters()
+    handler({"fieldsJson": json.dumps({"Name": "Header Check"})}, LocalContext("fn", 9))
+    assert [m for m, _ in server.requests] == ["GET", "POST"]
+    assert server.requests[0][1].endswith("%21A1%3AE1") or server.requests[0][1].endswith("!A1:E1")

@@ -212,3 +212,10 @@ def test_the_extension_path_never_imports_boto3(backends) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"approved": True, "boto3": False, "source": "extension"}
+
+
+def test_caller_supplied_correlation_ids_are_sanitised(configure) -> None:
+    handler = configure(ACTION, "sandbox")
+    resp = handler(apigw_v1_event(ACTION, GOOD, {"ININ-Correlation-Id": "abc\r\nSet-Cookie: x=1" + "9" * 300}), ctx())
+    cid = resp["headers"]["X-Correlation-Id"]
+    assert cid.startswith("abcSet-Cookie:x1") and len(cid) == 128 and "\n" not in cid

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,14 @@ def describe(exc: ValidationError) -> str:
         loc = ".".join(str(p) for p in err["loc"]) or "input"
         parts.append(f"{loc}: {err['msg']}")
     return "Invalid input: " + "; ".join(parts)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]")
+
+
+def _safe_id(value: Any) -> str:
+    """Correlation ids come from callers: keep them short and plain before they reach logs and headers."""
+    return _UNSAFE.sub("", str(value))[:128] or "-"
 
 
 def _client_context_correlation(context: Any) -> str | None:
@@ -91,7 +100,7 @@ class Handler:
     # -- the two callers -------------------------------------------------------------------------
 
     def _direct(self, event: Any, context: Any, container: Container, started: float) -> Any:
-        cid = _client_context_correlation(context) or getattr(context, "aws_request_id", "") or "-"
+        cid = _safe_id(_client_context_correlation(context) or getattr(context, "aws_request_id", ""))
         try:
             result = self._run(event, context, container, cid)
         except ActionError as err:
@@ -106,7 +115,7 @@ class Handler:
     def _http(self, event: dict[str, Any], context: Any, container: Container, kind: str, started: float) -> dict[str, Any]:
         headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
         rc = event.get("requestContext") or {}
-        cid = headers.get(CORRELATION_HEADER) or rc.get("requestId") or getattr(context, "aws_request_id", "") or "-"
+        cid = _safe_id(headers.get(CORRELATION_HEADER) or rc.get("requestId") or getattr(context, "aws_request_id", ""))
         payload: Any = None
         error_code = None
         try:

@@ -55,20 +55,9 @@ class ActionFunction(Construct):
         super().__init__(scope, id)
         name = function_name(cfg.prefix, action.id, config_name)
         self.function_name = name
-        self.log_group = logs.LogGroup(
-            self, "Logs", log_group_name=f"/aws/lambda/{name}",
-            retention=_retention(cfg.log_retention_days),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+        self.log_group, self.role = logged_role(
+            self, "Logs", "Role", name, cfg, f"Runs {action.name} ({config_name}): writes its own log group, reads its own secret",
         )
-        self.role = iam.Role(
-            self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Runs {action.name} ({config_name}): writes its own log group, reads its own secret",
-        )
-        self.role.add_to_policy(iam.PolicyStatement(
-            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[f"{self.log_group.log_group_arn}"],
-        ))
-        acknowledge(self.role, f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(self.log_group.node.default_child)}.Arn>:*]",
-                    "Log streams are created at run time inside this function's own log group; the ARN ends in :* by design.")
         env = {
             "DA_CONFIG_NAME": config_name,
             "DA_LOG_LEVEL": cfg.log_level,
@@ -91,9 +80,7 @@ class ActionFunction(Construct):
             memory_size=action.memory_mb,
             log_group=self.log_group,
             environment=env,
-            params_and_secrets=lambda_.ParamsAndSecretsLayerVersion.from_version(
-                lambda_.ParamsAndSecretsVersions.V1_0_103, cache_enabled=True, cache_size=10, http_port=2773,
-            ) if cfg.secrets_extension and secret is not None else None,
+            params_and_secrets=secrets_extension() if cfg.secrets_extension and secret is not None else None,
         )
         pc = cfg.provisioned_concurrency.get(action.id, 0)
         self.alias = lambda_.Alias(
@@ -123,6 +110,22 @@ _RETENTION = {
     90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS", 365: "ONE_YEAR", 400: "THIRTEEN_MONTHS",
     545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS", 1827: "FIVE_YEARS", 3653: "TEN_YEARS",
 }
+
+
+def logged_role(scope: Construct, log_id: str, role_id: str, name: str, cfg: DeployConfig, description: str) -> tuple[logs.LogGroup, iam.Role]:
+    """A function's log group (with retention) and its role, allowed to write that log group only."""
+    log_group = logs.LogGroup(scope, log_id, log_group_name=f"/aws/lambda/{name}", retention=_retention(cfg.log_retention_days),
+                              removal_policy=cdk.RemovalPolicy.RETAIN)
+    role = iam.Role(scope, role_id, assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
+    role.add_to_policy(iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]))
+    acknowledge(role, f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(scope).get_logical_id(log_group.node.default_child)}.Arn>:*]",
+                "Log streams are created at run time inside this function's own log group; the ARN ends in :* by design.")
+    return log_group, role
+
+
+def secrets_extension() -> lambda_.ParamsAndSecretsLayerVersion:
+    """The AWS Parameters and Secrets Lambda Extension: secrets over localhost, no boto3 import."""
+    return lambda_.ParamsAndSecretsLayerVersion.from_version(lambda_.ParamsAndSecretsVersions.V1_0_103, cache_enabled=True, cache_size=10, http_port=2773)
 
 
 def _retention(days: int) -> logs.RetentionDays:
@@ -281,19 +284,15 @@ class DataActionsApi(Construct):
         )
         acknowledge(secret, "AwsSolutions-SMG4", "Rotate by putting a new password and updating the Genesys credential at the same time.")
         name = f"{cfg.prefix}-web-services-authorizer"
-        log_group = logs.LogGroup(self, "AuthorizerLogs", log_group_name=f"/aws/lambda/{name}", retention=_retention(cfg.log_retention_days))
-        role = iam.Role(self, "AuthorizerRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                        description="Checks web services basic auth: writes its log group, reads its secret")
-        role.add_to_policy(iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]))
-        acknowledge(role, f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(log_group.node.default_child)}.Arn>:*]",
-                    "Log streams are created at run time inside the authorizer's own log group.")
+        log_group, role = logged_role(self, "AuthorizerLogs", "AuthorizerRole", name, cfg,
+                                      "Checks web services basic auth: writes its log group, reads its secret")
         secret.grant_read(role)
         fn = lambda_.Function(
             self, "Authorizer", function_name=name, description="Genesys web services: basic auth authorizer",
             runtime=RUNTIME, architecture=ARCHITECTURE, handler="functions.authorizer.handler", code=code, layers=[core_layer],
             role=role, timeout=cdk.Duration.seconds(5), memory_size=256, log_group=log_group,
             environment={"DA_SECRET_ID": secret.secret_arn, "DA_CONFIG_NAME": "webservices"},
-            params_and_secrets=lambda_.ParamsAndSecretsLayerVersion.from_version(lambda_.ParamsAndSecretsVersions.V1_0_103, cache_enabled=True, cache_size=10, http_port=2773),
+            params_and_secrets=secrets_extension(),
         )
         return apigw.TokenAuthorizer(self, "BasicAuth", handler=fn, identity_source="method.request.header.Authorization",
                                      results_cache_ttl=cdk.Duration.minutes(5))

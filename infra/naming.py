@@ -6,7 +6,8 @@ DEFAULT_CONFIG = "default"
 ALIAS = "live"
 
 
-def _camel(text: str) -> str:
+def camel(text: str) -> str:
+    """kebab-case to CamelCase, for construct ids and output keys."""
     return "".join(part[:1].upper() + part[1:] for part in text.replace("_", "-").split("-") if part)
 
 
@@ -33,11 +34,11 @@ def display_name(action_name: str, config: str = DEFAULT_CONFIG) -> str:
 
 def output_key(action_id: str, config: str = DEFAULT_CONFIG) -> str:
     """The CloudFormation output holding a function's alias ARN."""
-    return f"{_camel(action_id)}{_camel(config)}AliasArn"
+    return f"{camel(action_id)}{camel(config)}AliasArn"
 
 
 def stack_name(prefix: str, kind: str, config: str = DEFAULT_CONFIG) -> str:
-    return f"{_camel(prefix)}-{_camel(kind)}" + ("" if config == DEFAULT_CONFIG else f"-{_camel(config)}")
+    return f"{camel(prefix)}-{camel(kind)}" + ("" if config == DEFAULT_CONFIG else f"-{camel(config)}")
 
 
 def route_path(action_id: str, config: str = DEFAULT_CONFIG) -> str:

@@ -19,7 +19,7 @@ from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import aws_sns as sns
 
 from infra.constructs import ARCHITECTURE, RUNTIME, ActionFunction, DataActionsApi, GenesysIntegrationRole, acknowledge
-from infra.naming import function_name, output_key, route_path, secret_name, stack_name
+from infra.naming import camel, function_name, output_key, route_path, secret_name, stack_name
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 
     from dataactions.declaration import Action
     from infra.config import DeployConfig
-
-
-def _camel(text: str) -> str:
-    return "".join(p[:1].upper() + p[1:] for p in text.replace("_", "-").split("-") if p)
 
 
 class BackendStack(cdk.Stack):
@@ -52,7 +48,7 @@ class BackendStack(cdk.Stack):
                 acknowledge(secret, "AwsSolutions-SMG4", "Vendor credentials are rotated at the vendor; rotate by putting a new secret value.")
         layers = [
             lambda_.LayerVersion(
-                self, f"{_camel(name)}Layer", code=lambda_.Code.from_asset(str(layer_dirs[name])),
+                self, f"{camel(name)}Layer", code=lambda_.Code.from_asset(str(layer_dirs[name])),
                 compatible_runtimes=[RUNTIME], compatible_architectures=[ARCHITECTURE],
                 description=f"Genesys data actions: {name} layer",
             )
@@ -62,7 +58,7 @@ class BackendStack(cdk.Stack):
         topic = sns.Topic.from_topic_arn(self, "AlarmTopic", cfg.alarm_topic_arn) if cfg.alarm_topic_arn else None
         self.functions: list[ActionFunction] = []
         for act in actions:
-            fn = ActionFunction(self, _camel(act.id), action=act, config_name=config, cfg=cfg, code=code, layers=layers, secret=secret, alarm_topic=topic)
+            fn = ActionFunction(self, camel(act.id), action=act, config_name=config, cfg=cfg, code=code, layers=layers, secret=secret, alarm_topic=topic)
             self.functions.append(fn)
             cdk.CfnOutput(self, output_key(act.id, config), value=fn.alias.function_arn, description=f"{act.name}: the ARN Genesys invokes")
         cdk.CfnOutput(self, "BackendConfig", value=f"{kind}:{config}", description="Backend and named configuration of this stack")

@@ -43,20 +43,32 @@ def export(*, out: Path, outputs: Path | None, account: str | None, region: str 
     else:
         if not (account and region):
             raise SystemExit("give --outputs cdk-outputs.json, or --account and --region")
-        pairs = [(a.id, DEFAULT_CONFIG) for a in acts.values()]
-        for spec in configs:
-            kind, _, name = spec.partition(":")
-            pairs += [(a.id, name) for a in acts.values() if a.backend.kind == kind]
+        pairs = _default_pairs(configs)
         targets = [(aid, cfg, function_arn(account, region, function_name(prefix, aid, cfg), partition)) for aid, cfg in pairs]
+    return _write(out, prefix, ".json", [
+        (action_id, config, definition(acts[action_id], arn, display_name(acts[action_id].name, config))) for action_id, config, arn in targets
+    ])
+
+
+def _default_pairs(configs: list[str], base: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """(action id, config): every action's default configuration (or ``base``), plus each BACKEND:NAME."""
+    acts = all_actions()
+    pairs = list(base) if base is not None else [(a.id, DEFAULT_CONFIG) for a in acts.values()]
+    for spec in configs:
+        kind, _, name = spec.partition(":")
+        pairs += [(a.id, name) for a in acts.values() if a.backend.kind == kind]
+    return pairs
+
+
+def _write(out: Path, prefix: str, suffix: str, items: list[tuple[str, str, dict]]) -> list[Path]:
+    """Check each definition against the Genesys contract rules, then write it."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for action_id, config, arn in targets:
-        act = acts[action_id]
-        defn = definition(act, arn, display_name(act.name, config))
+    for action_id, config, defn in items:
         problems = contract_problems(defn)
         if problems:
             raise SystemExit(f"{action_id}: definition breaks Genesys contract rules: {'; '.join(problems)}")
-        path = out / f"{function_name(prefix, action_id, config)}.json"
+        path = out / f"{function_name(prefix, action_id, config)}{suffix}"
         path.write_text(json.dumps(defn, indent=2) + "\n")
         written.append(path)
     return written
@@ -68,26 +80,14 @@ def export_web_services(*, out: Path, outputs: Path | None, api_url: str | None,
     from infra.naming import route_path
 
     acts = all_actions()
-    pairs = [(a.id, DEFAULT_CONFIG) for a in acts.values()]
+    base = None
     if outputs is not None:
         data = json.loads(outputs.read_text())
         api_url = api_url or next((s["ApiUrl"] for s in data.values() if "ApiUrl" in s), None)
-        pairs = [(aid, cfg) for aid, cfg, _ in targets_from_outputs(outputs)]
-    for spec in configs:
-        kind, _, name = spec.partition(":")
-        pairs += [(a.id, name) for a in acts.values() if a.backend.kind == kind]
+        base = [(aid, cfg) for aid, cfg, _ in targets_from_outputs(outputs)]
     if not api_url:
         raise SystemExit("give --api-url https://<api>/prod/ or --outputs cdk-outputs.json (its ApiUrl)")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for action_id, config in pairs:
-        act = acts[action_id]
-        url = f"{api_url.rstrip('/')}/{route_path(action_id, config)}"
-        defn = web_services_definition(act, url, credential, display_name(act.name, config), response)
-        problems = contract_problems(defn)
-        if problems:
-            raise SystemExit(f"{action_id}: definition breaks Genesys contract rules: {'; '.join(problems)}")
-        path = out / f"{function_name(prefix, action_id, config)}.webservices.json"
-        path.write_text(json.dumps(defn, indent=2) + "\n")
-        written.append(path)
-    return written
+    return _write(out, prefix, ".webservices.json", [
+        (aid, cfg, web_services_definition(acts[aid], f"{api_url.rstrip('/')}/{route_path(aid, cfg)}", credential, display_name(acts[aid].name, cfg), response))
+        for aid, cfg in _default_pairs(configs, base)
+    ])

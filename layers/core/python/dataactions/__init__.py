@@ -24,7 +24,7 @@ def _without_pydantic_plugin_discovery() -> None:
 
 _without_pydantic_plugin_discovery()
 
-from dataactions.declaration import Action, ActionContext, Backend, Contract, action
+from dataactions.declaration import Action, ActionContext, Backend, action
 from dataactions.errors import (
     ActionError,
     BackendError,
@@ -49,3 +49,11 @@ __all__ = [
     "RateLimited",
     "action",
 ]
+
+
+def __getattr__(name: str):  # Contract pulls in pydantic: only actions with pydantic contracts pay for it
+    if name == "Contract":
+        from dataactions.contract import Contract
+
+        return Contract
+    raise AttributeError(name)

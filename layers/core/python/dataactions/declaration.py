@@ -26,35 +26,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic.alias_generators import to_camel
-
 from dataactions.errors import BackendTimeout, ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from pydantic import BaseModel
 
     from dataactions.http import HttpPool
     from dataactions.invoke import Handler
     from dataactions.secrets import SecretStore
     from dataactions.settings import Settings
 
-In = TypeVar("In", bound=BaseModel)
-Out = TypeVar("Out", bound=BaseModel)
+In = TypeVar("In")
+Out = TypeVar("Out")
 R = TypeVar("R")
 
 _ID = re.compile(r"^[a-z][a-z0-9-]{2,50}$")
 
 
-class Contract(BaseModel):
-    """Base for input/output contracts: Python names in snake_case, Genesys names in camelCase."""
-
-    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, frozen=True, extra="ignore")
-
-
 @dataclass(frozen=True)
 class Backend:
-    """A backend family (payments, salesforce, ...): its secret's shape and the layers it needs."""
+    """A backend family (payments, salesforce, ...): its secret's shape and the layers it needs.
+
+    ``config_model`` validates the secret with ``model_validate`` (a pydantic model, or any class
+    with that classmethod raising ``ValueError``: the SOAP bridge keeps pydantic out of its cold start).
+    """
 
     kind: str
     title: str
@@ -174,8 +171,12 @@ class Container:
         if raw is not self._config_raw:
             try:
                 self._config = model.model_validate(raw)
-            except ValidationError as exc:
-                fields = sorted({".".join(map(str, e["loc"])) or "secret" for e in exc.errors(include_input=False)})
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                errors = getattr(exc, "errors", None)
+                fields = (
+                    sorted({".".join(map(str, e["loc"])) or "secret" for e in errors(include_input=False)})
+                    if callable(errors) else [str(exc)]
+                )
                 raise ConfigurationError(
                     f"The {self.action.backend.kind} secret is invalid: {', '.join(fields)}"
                 ) from None

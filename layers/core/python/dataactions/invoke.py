@@ -15,14 +15,14 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from dataactions import log
 from dataactions.declaration import ActionContext, Container
 from dataactions.errors import ActionError, InternalError, InvalidInput
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from pydantic import ValidationError
 
     from dataactions.declaration import Action
 
@@ -143,7 +143,9 @@ class Handler:
         action = self.action
         try:
             inp = action.input_model.model_validate(payload)
-        except ValidationError as exc:
+        except ActionError:
+            raise  # contracts that validate themselves (the SOAP bridge) raise InvalidInput directly
+        except ValueError as exc:  # pydantic's ValidationError
             raise InvalidInput(describe(exc)) from None
         out = action.logic(inp, ActionContext(container, context, cid))
         if type(out) is not action.output_model:

@@ -116,6 +116,22 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_wsdl(args: argparse.Namespace) -> int:
+    """Services, ports, operations of a WSDL and the contracts the SOAP bridge would derive."""
+    from soapbridge.listing import describe, render
+    from soapbridge.plan import PlanError
+    from soapbridge.wsdl import WsdlError
+
+    try:
+        entries = describe(args.wsdl, args.operation, args.service, args.port)
+    except (PlanError, WsdlError) as exc:
+        raise SystemExit(f"{args.wsdl}: {exc}") from None
+    if not entries:
+        raise SystemExit(f"{args.wsdl}: no SOAP operation matches")
+    print(json.dumps(entries, indent=2) if args.json else render(entries, full=bool(args.operation)))
+    return 0
+
+
 def action_table() -> str:
     """The README's action table, derived from the declarations."""
     from infra.naming import route_path
@@ -186,6 +202,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("case")
     p.add_argument("--http-api", action="store_true")
     p.set_defaults(func=cmd_events)
+
+    p = sub.add_parser("wsdl", help="list a WSDL's services, ports and operations with the contracts the SOAP bridge derives")
+    p.add_argument("wsdl", help="path to a .wsdl file (its imports must sit next to it)")
+    p.add_argument("--operation", help="one operation, with its full contracts")
+    p.add_argument("--service")
+    p.add_argument("--port")
+    p.add_argument("--json", action="store_true", help="the contracts as JSON Schema")
+    p.set_defaults(func=cmd_wsdl)
 
     sub.add_parser("docs", help="regenerate the README action table from the declarations").set_defaults(func=cmd_docs)
 

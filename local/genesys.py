@@ -61,7 +61,7 @@ def _convert(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
 def _schema(model: type[BaseModel], title: str, description: str) -> dict[str, Any]:
     raw = model.model_json_schema(by_alias=True, mode="validation")
     converted = _convert(raw, raw.get("$defs", {}))
-    return {
+    schema = {
         "$schema": DRAFT4,
         "title": title,
         "description": description,
@@ -70,6 +70,9 @@ def _schema(model: type[BaseModel], title: str, description: str) -> dict[str, A
         "properties": converted.get("properties", {}),
         "additionalProperties": True,
     }
+    if not schema["required"]:  # draft-04: "required" must not be an empty list
+        del schema["required"]
+    return schema
 
 
 def input_schema(act: Action) -> dict[str, Any]:
@@ -78,7 +81,8 @@ def input_schema(act: Action) -> dict[str, Any]:
 
 def output_schema(act: Action) -> dict[str, Any]:
     schema = _schema(act.output_model, f"{act.name} output", act.description)
-    schema["required"] = list(schema["properties"])  # every output field is always present
+    if not getattr(act.output_model, "sparse_output", False):
+        schema["required"] = list(schema["properties"])  # every output field is always present
     return schema
 
 
@@ -143,15 +147,18 @@ def request_template(act: Action) -> str:
     """A Velocity JSON body from the input contract: strings through ``$esc.jsonString``, numbers
     and booleans as they are; optional fields only when the flow set them (``#if``)."""
     schema = input_schema(act)
-    required = set(schema["required"])
+    required = set(schema.get("required", []))
 
     def value(name: str, prop: dict[str, Any]) -> str:
         ref = f"$input.{name}"
         return f'"$esc.jsonString({ref})"' if prop.get("type") == "string" else f"${{input.{name}}}"
 
     props = schema["properties"]
-    if not required:
-        raise ValueError(f"{act.id}: a web services request template needs at least one required input")
+    if not required:  # every input optional (one of a choice): a separator variable keeps the commas right
+        body = '#set($sep = "")' + "".join(
+            f'#if($input.{n})$sep"{n}": {value(n, p)}#set($sep = ", ")#end' for n, p in props.items()
+        )
+        return "{" + body + "}"
     body = ", ".join(f'"{n}": {value(n, p)}' for n, p in props.items() if n in required)
     body += "".join(f'#if($input.{n}), "{n}": {value(n, p)}#end' for n, p in props.items() if n not in required)
     return "{" + body + "}"

@@ -18,14 +18,29 @@ from local.genesys import contract_problems, web_services_definition
 
 
 def render(template: str, inputs: dict) -> str:
-    """A small Velocity subset: enough for the templates export writes."""
+    """A small Velocity subset: enough for the templates export writes (#if on an input, #set/$sep)."""
     def esc(value) -> str:
         return json.dumps(str(value))[1:-1]
 
-    def conditional(m: re.Match) -> str:
-        return m.group(2) if inputs.get(m.group(1)) not in (None, "") else ""
+    state = {"sep": ""}
 
-    text = re.sub(r"#if\(\$input\.(\w+)\)(.*?)#end", conditional, template)
+    def run(chunk: str) -> str:  # #set($sep = "...") and $sep, in order
+        def step(m: re.Match) -> str:
+            if m.group(1) is not None:
+                state["sep"] = m.group(1)
+                return ""
+            return state["sep"]
+
+        return re.sub(r'#set\(\$sep = "(.*?)"\)|\$sep\b', step, chunk)
+
+    parts, pos = [], 0
+    for m in re.finditer(r"#if\(\$input\.(\w+)\)(.*?)#end", template):
+        parts.append(run(template[pos:m.start()]))
+        if inputs.get(m.group(1)) not in (None, ""):
+            parts.append(run(m.group(2)))
+        pos = m.end()
+    parts.append(run(template[pos:]))
+    text = "".join(parts)
     text = re.sub(r"\$esc\.jsonString\(\$input\.(\w+)\)", lambda m: esc(inputs[m.group(1)]), text)
     return re.sub(r"\$\{input\.(\w+)\}", lambda m: json.dumps(inputs[m.group(1)]), text)
 

@@ -14,9 +14,10 @@ class ActionError(Exception):
     status = 500
     outcome = "error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **details: str) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details  # extra data-free fields for the API error body (a SOAP fault's code)
 
 
 class InvalidInput(ActionError):

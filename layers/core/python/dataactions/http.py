@@ -44,6 +44,30 @@ class HttpPool:
         except httpx.TransportError as exc:
             raise BackendError(f"{vendor} is unreachable ({type(exc).__name__})") from None
 
+    def post_limited(self, url: str, *, timeout: float, vendor: str, max_bytes: int, **kwargs: Any) -> tuple[int, str, bytes]:
+        """POST and read at most ``max_bytes`` of the answer: (status, content type, body).
+
+        A bigger answer is refused before it is read into memory (declared length) or as soon as
+        it passes the limit (streamed), so a runaway backend cannot exhaust the function's memory."""
+        import httpx
+
+        try:
+            with self.client.stream("POST", url, timeout=timeout, **kwargs) as resp:
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > max_bytes:
+                    raise BackendError(f"{vendor} answered with {int(declared)} bytes, more than the {max_bytes} allowed")
+                chunks, size = [], 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise BackendError(f"{vendor} answered with more than the {max_bytes} bytes allowed")
+                    chunks.append(chunk)
+                return resp.status_code, resp.headers.get("content-type", ""), b"".join(chunks)
+        except httpx.TimeoutException:
+            raise BackendTimeout(f"{vendor} did not answer in time") from None
+        except httpx.TransportError as exc:
+            raise BackendError(f"{vendor} is unreachable ({type(exc).__name__})") from None
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

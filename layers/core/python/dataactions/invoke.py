@@ -124,7 +124,7 @@ class Handler:
             status, outcome = 200, _outcome(body)
         except ActionError as err:
             status, outcome, error_code = err.status, err.outcome, err.code
-            body = {"code": err.code, "message": err.message}
+            body = {"code": err.code, "message": err.message, **err.details}
         except Exception as exc:
             status, outcome, error_code = 500, "internal_error", type(exc).__name__
             body = {"code": InternalError.code, "message": f"Internal error; correlation id {cid}"}

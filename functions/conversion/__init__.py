@@ -1,0 +1,1 @@
+"""Number conversion over SOAP (the public NumberConversion service's WSDL, bundled in wsdl/)."""

@@ -1,0 +1,131 @@
+"""JSON <-> SOAP bridge: any operation of a bundled WSDL as a Genesys data action.
+
+Declaring one takes a few lines next to the WSDL (``functions/<family>/actions.py``)::
+
+    BILLING = soap_backend("billing", "Billing (SOAP)")
+
+    @soap_action(backend=BILLING, wsdl="wsdl/billing.wsdl", service="BillingService",
+                 port="BillingPort", operation="GetAccount", name="Get Billing Account")
+    def get_billing_account():
+        \"\"\"Account, contact and invoices for an account number.\"\"\"
+
+The docstring is the action's description, the function name its id. The WSDL is parsed by zeep
+once per container (at import, from the bundled file), the operation compiled into a plan
+(:mod:`soapbridge.plan`) that derives both Genesys contracts and translates every call with lxml.
+Ships in the ``soap`` layer with zeep and lxml; functions that do not speak SOAP never load it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from dataactions.declaration import Backend, action
+from dataactions.errors import InvalidInput
+from soapbridge.call import call
+from soapbridge.config import SoapConfig
+from soapbridge.operation import OperationPlan, compile_operation
+
+__all__ = ["soap_action", "soap_backend", "SoapConfig", "OperationPlan"]
+
+
+def soap_backend(kind: str, title: str, *, secret_example: Mapping[str, Any] | None = None) -> Backend:
+    """A SOAP service as a backend family: its own secret (endpoint, credentials) and the soap layer."""
+    return Backend(
+        kind=kind,
+        title=title,
+        config_model=SoapConfig,
+        layers=("core", "soap"),
+        secret_example=dict(secret_example or {"endpoint": "https://<host>/<path>", "auth": "basic", "username": "<user>", "password": "<password>"}),
+    )
+
+
+class _Contract:
+    """A contract derived from the WSDL: what pydantic models offer the rest of the bundle, no pydantic."""
+
+    plan: OperationPlan
+    sparse_output = False
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def model_dump(self, mode: str = "json", by_alias: bool = True) -> dict[str, Any]:
+        return self.data
+
+
+class SoapInput(_Contract):
+    __slots__ = ()
+
+    @classmethod
+    def model_validate(cls, payload: Any) -> SoapInput:
+        try:
+            return cls(cls.plan.validate(payload))
+        except ValueError as exc:
+            raise InvalidInput(f"Invalid input: {exc}") from None
+
+    @classmethod
+    def model_json_schema(cls, by_alias: bool = True, mode: str = "validation") -> dict[str, Any]:
+        return cls.plan.input_schema()
+
+
+class SoapOutput(_Contract):
+    __slots__ = ()
+    sparse_output = True  # optional response elements may be absent: only required ones are required
+
+    @classmethod
+    def model_json_schema(cls, by_alias: bool = True, mode: str = "validation") -> dict[str, Any]:
+        return cls.plan.output_schema()
+
+
+def soap_action(
+    *,
+    backend: Backend,
+    wsdl: str,
+    operation: str,
+    name: str,
+    service: str | None = None,
+    port: str | None = None,
+    inputs: Sequence[str] | None = None,
+    rename_inputs: Mapping[str, str] | None = None,
+    outputs: Sequence[str] | None = None,
+    rename_outputs: Mapping[str, str] | None = None,
+    output_root: str | None = None,
+    decimals: str = "number",
+    not_found: Sequence[str] = (),
+    timeout_seconds: int = 10,
+    secure: bool = False,
+) -> Callable[[Callable[[], None]], Any]:
+    """Declare a SOAP operation as a data action (the decorated stub gives id and description).
+
+    ``inputs``/``outputs`` keep a subset (flat input names; dotted output paths), ``rename_*`` give
+    Genesys names, ``output_root`` returns one nested element's content, ``not_found`` lists fault
+    codes (full or last part, e.g. ``AccountNotFound``) that mean "no such record": the output then
+    gains ``found`` (false on that fault) instead of the flow taking its failure path.
+    """
+
+    def wrap(stub: Callable[[], None]) -> Any:
+        module = sys.modules[stub.__module__]
+        path = str(Path(module.__file__).resolve().parent / wsdl)  # bundled next to the actions module
+        plan = compile_operation(
+            path, service, port, operation, inputs=inputs, rename_inputs=rename_inputs, outputs=outputs,
+            rename_outputs=rename_outputs, output_root=output_root, decimals=decimals, not_found=not_found,
+        )
+        camel = "".join(p.title() for p in stub.__name__.split("_"))
+        input_model = type(f"{camel}Input", (SoapInput,), {"plan": plan, "__slots__": ()})
+        output_model = type(f"{camel}Output", (SoapOutput,), {"plan": plan, "__slots__": ()})
+        service_name = backend.title
+
+        def logic(inp: SoapInput, ctx: Any) -> SoapOutput:
+            return output_model(call(plan, inp.data, ctx, ctx.config, service_name))
+
+        description = " ".join((stub.__doc__ or "").split())
+        if not description:
+            raise ValueError(f"{stub.__name__}: the docstring is the action's description; write one")
+        logic.__name__, logic.__qualname__, logic.__module__ = stub.__name__, stub.__name__, stub.__module__
+        return action(name=name, description=description, input=input_model, output=output_model, backend=backend,
+                      secure=secure, timeout_seconds=timeout_seconds)(logic)
+
+    return wrap

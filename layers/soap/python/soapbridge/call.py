@@ -51,14 +51,22 @@ def headers(plan: OperationPlan) -> dict[str, str]:
 
 
 def parse_xml(data: bytes, service: str) -> Any:
-    """The document element, or a clear error: malformed, DTD/entities (refused), empty."""
+    """The document element, or a clear error: DTD/entities (refused before and after parsing), malformed."""
+    if _has_doctype(data):
+        raise BackendError(f"{service} answered with a DTD; refused (DTDs and entities are not accepted)")
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError:
         raise BackendError(f"{service} answered with malformed XML") from None
-    if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. a UTF-16 document the byte scan cannot read
         raise BackendError(f"{service} answered with a DTD; refused (DTDs and entities are not accepted)")
     return root
+
+
+def _has_doctype(data: bytes) -> bool:
+    head = data[:8192]
+    return b"<!DOCTYPE" in head.upper() or "<!DOCTYPE".encode("utf-16-le") in head or "<!DOCTYPE".encode("utf-16-be") in head
 
 
 def fault_of(body: Any) -> tuple[str, str] | None:
@@ -92,26 +100,31 @@ def call(plan: OperationPlan, values: dict[str, str], ctx: ActionContext, config
         url, timeout=ctx.call_timeout(), vendor=service, max_bytes=config.max_response_bytes, content=payload,
         headers=headers(plan), auth=(config.username, config.password) if config.auth == "basic" else None,
     )
-    if not data.lstrip()[:1] == b"<":
-        if status in (401, 403):
-            raise BackendError(f"{service} refused the credentials (HTTP {status})")
-        if status >= 400:
-            raise BackendError(f"{service} answered HTTP {status}")
-        raise BackendError(f"{service} answered with something that is not XML ({content_type.split(';')[0] or 'no content type'})")
-    root = parse_xml(data, service)
-    if root.tag not in (f"{{{SOAP11}}}Envelope", f"{{{SOAP12}}}Envelope"):
-        raise BackendError(f"{service} answered HTTP {status} with XML that is not a SOAP envelope")
-    body = root.find(f"{{{root.tag[1:].split('}')[0]}}}Body")
-    if body is None:
-        raise BackendError(f"{service} answered with a SOAP envelope without a body")
-    fault = fault_of(body)
-    if fault is not None:
-        code, reason = fault
-        if plan.not_found and any(code == nf or code.endswith("." + nf) for nf in plan.not_found):
-            return {"found": False}
-        raise SoapFault(service, code, reason[:300])
+    looks_xml = data.lstrip()[:1] == b"<" or data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    root = body = None
+    if looks_xml:
+        try:
+            root = parse_xml(data, service)
+        except BackendError:
+            if status == 200 or _has_doctype(data):
+                raise
+        if root is not None and root.tag in (f"{{{SOAP11}}}Envelope", f"{{{SOAP12}}}Envelope"):
+            body = root.find(f"{{{root.tag[1:].split('}')[0]}}}Body")
+    if body is not None:
+        fault = fault_of(body)
+        if fault is not None:
+            code, reason = fault
+            if plan.not_found and any(code == nf or code.endswith("." + nf) for nf in plan.not_found):
+                return {"found": False}
+            raise SoapFault(service, code, reason[:300])
+    if status in (401, 403):
+        raise BackendError(f"{service} refused the credentials (HTTP {status})")
     if status != 200:
         raise BackendError(f"{service} answered HTTP {status}")
+    if not looks_xml:
+        raise BackendError(f"{service} answered with something that is not XML ({content_type.split(';')[0] or 'no content type'})")
+    if root is None or body is None:
+        raise BackendError(f"{service} answered with XML that is not a SOAP envelope")
     first = next((child for child in body if isinstance(child.tag, str)), None)
     if first is None:
         if plan.response is None:

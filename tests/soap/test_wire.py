@@ -1,0 +1,310 @@
+"""SOAP actions against the local spyne services: envelopes (compared canonicalised), both SOAP
+versions, both credential kinds, faults, and every way a response can be unusable."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from lxml import etree
+
+from dataactions import BackendError, BackendTimeout, ConfigurationError, InvalidInput
+from local.backends.server import Response
+from local.context import LocalContext
+from soapbridge.call import SoapFault
+
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+
+
+def c14n(xml: bytes | str | etree._Element) -> str:
+    """Canonical XML 2.0 (prefixes rewritten, insignificant whitespace removed): how envelopes are compared."""
+    if not isinstance(xml, etree._Element):
+        xml = etree.fromstring(xml.encode() if isinstance(xml, str) else xml, etree.XMLParser(remove_blank_text=True))
+    return etree.canonicalize(etree.tostring(xml).decode(), strip_text=True, rewrite_prefixes=True)
+
+
+def body_of(envelope: bytes) -> etree._Element:
+    root = etree.fromstring(envelope)
+    return root.find(f"{{{root.tag[1:].split('}')[0]}}}Body")[0]
+
+
+@pytest.fixture
+def billing(backends):
+    gateway = backends.servers["billing"].app
+    gateway.requests.clear()
+    yield gateway
+    gateway.misbehave = None
+    gateway.delay_seconds = 0.0
+
+
+@pytest.fixture
+def conversion(backends):
+    gateway = backends.servers["conversion"].app
+    gateway.requests.clear()
+    yield gateway
+    gateway.misbehave = None
+    gateway.delay_seconds = 0.0
+
+
+def secret(backends, kind: str, name: str, **changes) -> str:
+    value = {**backends.configs[kind]["default"], **changes}
+    value = {k: v for k, v in value.items() if v is not None}
+    sid = f"local/{kind}/{name}"
+    try:
+        backends.secretsmanager.create_secret(Name=sid, SecretString=json.dumps(value))
+    except backends.secretsmanager.exceptions.ResourceExistsException:
+        backends.secretsmanager.put_secret_value(SecretId=sid, SecretString=json.dumps(value))
+    return name
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+
+def test_soap12_request_is_the_envelope_the_wsdl_describes(configure, conversion) -> None:
+    out = configure("number-to-words")({"number": 42}, LocalContext("fn", 9))
+    assert out == {"words": "forty two "}
+    [sent] = conversion.requests
+    assert etree.fromstring(sent).tag == f"{{{SOAP12}}}Envelope"
+    assert c14n(body_of(sent)) == c14n(
+        '<NumberToWords xmlns="http://www.dataaccess.com/webservicesserver/"><ubiNum>42</ubiNum></NumberToWords>'
+    )
+
+
+def test_soap11_request_with_a_decimal_keeps_its_digits(configure, conversion) -> None:
+    assert configure("number-to-dollars")({"amount": 1234.05}, LocalContext("fn", 9))["words"].endswith("five cents")
+    [sent] = conversion.requests
+    assert etree.fromstring(sent).tag == f"{{{SOAP11}}}Envelope"
+    assert c14n(body_of(sent)) == c14n(
+        '<NumberToDollars xmlns="http://www.dataaccess.com/webservicesserver/"><dNum>1234.05</dNum></NumberToDollars>'
+    )
+
+
+def test_nested_optional_and_enumerated_inputs_in_schema_order(configure, billing) -> None:
+    out = configure("record-billing-payment")(
+        {"method": "BANK_TRANSFER", "currency": "USD", "amount": 10, "accountId": "ACC-1001", "reference": "a<b&c"},
+        LocalContext("fn", 9),
+    )
+    assert out["newBalance"] == 115.4 and out["receiptId"].startswith("RCPT-")
+    [sent] = billing.requests
+    assert c14n(body_of(sent)) == c14n(
+        '<RecordPayment xmlns="urn:example:billing:2024"><accountId>ACC-1001</accountId><amount>10</amount>'
+        "<currency>USD</currency><method>BANK_TRANSFER</method><reference>a&lt;b&amp;c</reference></RecordPayment>"
+    )
+
+
+def test_ws_security_username_token_text_and_digest(configure, billing, backends) -> None:
+    for config in ("default", "digest"):
+        billing.requests.clear()
+        assert configure("get-billing-account", config)({"accountId": "ACC-2002"}, LocalContext("fn", 9))["found"] is True
+        token = etree.fromstring(billing.requests[0]).find(".//{*}Security/{*}UsernameToken")
+        password = token.find("{*}Password")
+        assert token.findtext("{*}Username") == "local-billing"
+        assert password.get("Type").endswith("#PasswordDigest" if config == "digest" else "#PasswordText")
+        if config == "digest":
+            assert password.text != "local-billing-password" and token.find("{*}Nonce") is not None
+
+
+def test_wrong_ws_security_password_is_a_fault_without_the_password(configure, backends, billing) -> None:
+    name = secret(backends, "billing", "wrongpw", password="not-the-password")
+    with pytest.raises(SoapFault, match="FailedAuthentication") as info:
+        configure("get-billing-account", name)({"accountId": "ACC-1001"}, LocalContext("fn", 9))
+    assert "not-the-password" not in str(info.value)
+
+
+def test_wrong_basic_auth_is_a_clear_error(configure, backends, conversion) -> None:
+    name = secret(backends, "conversion", "wrongpw", password="nope-nope")
+    with pytest.raises(BackendError, match=r"refused the credentials \(HTTP 401\)") as info:
+        configure("number-to-words", name)({"number": 1}, LocalContext("fn", 9))
+    assert "nope" not in str(info.value)
+
+
+def test_endpoint_comes_from_the_secret_not_the_wsdl(configure, backends, conversion) -> None:
+    # the WSDL says https://www.dataaccess.com/...; every call above reached localhost through the secret
+    name = secret(backends, "conversion", "noendpoint", endpoint=None)
+    with pytest.raises(BackendError, match="unreachable"):  # tests may not leave localhost
+        configure("number-to-words", name)({"number": 1}, LocalContext("fn", 9))
+    assert conversion.requests == []
+
+
+def test_invalid_secret_is_a_configuration_error_naming_fields(configure, backends) -> None:
+    name = secret(backends, "billing", "badauth", auth="kerberos", endpoint="ftp://x")
+    with pytest.raises(ConfigurationError, match="endpoint.*auth") as info:
+        configure("get-billing-account", name)({"accountId": "ACC-1001"}, LocalContext("fn", 9))
+    assert "local-billing-password" not in str(info.value)
+
+
+# -- input validation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("payload", "message"), [
+    ({}, "accountId: required"),
+    ({"accountId": 5}, "accountId: must be a string"),
+    ({"accountId": "ACC-1\x00"}, "control characters"),
+])
+def test_bad_input_names_the_field_not_the_value(configure, billing, payload, message) -> None:
+    with pytest.raises(InvalidInput, match=message) as info:
+        configure("get-billing-account")(payload, LocalContext("fn", 9))
+    assert "ACC-1" not in str(info.value)
+    assert billing.requests == []
+
+
+def test_choice_takes_exactly_one_branch(configure, billing) -> None:
+    handler = configure("find-billing-account")
+    with pytest.raises(InvalidInput, match="give only one of accountId or phoneNumber"):
+        handler({"accountId": "ACC-1001", "phoneNumber": "1"}, LocalContext("fn", 9))
+    with pytest.raises(InvalidInput, match="give one of accountId or phoneNumber"):
+        handler({}, LocalContext("fn", 9))
+    assert handler({"phoneNumber": "+353 21 234 5678"}, LocalContext("fn", 9))["accountId"] == "ACC-2002"
+    assert c14n(body_of(billing.requests[0])) == c14n(
+        '<FindAccount xmlns="urn:example:billing:2024"><phoneNumber>+353 21 234 5678</phoneNumber></FindAccount>'
+    )
+
+
+def test_unsigned_and_enumerated_bounds_are_checked_before_calling(configure, conversion, billing) -> None:
+    with pytest.raises(InvalidInput, match="number: must be between 0 and"):
+        configure("number-to-words")({"number": -1}, LocalContext("fn", 9))
+    with pytest.raises(InvalidInput, match="method: must be one of CARD, BANK_TRANSFER, CASH"):
+        configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "X"}, LocalContext("fn", 9))
+    assert conversion.requests == [] and billing.requests == []
+
+
+# -- responses -----------------------------------------------------------------------------------
+
+
+def test_nested_repeated_dates_and_decimals_in_the_output(configure, billing) -> None:
+    out = configure("get-billing-account")({"accountId": "ACC-1001"}, LocalContext("fn", 9))
+    assert out["found"] is True and out["balance"] == 125.4 and out["openedOn"] == "2019-03-14"
+    assert out["lastPaymentAt"].startswith("2026-10-30T15:04:05")
+    assert out["contact"]["address"] == {"street": "12 Analytical Way", "city": "Indianapolis", "postalCode": "46204", "country": "US"}
+    assert [i["number"] for i in out["invoices"]] == ["INV-9001", "INV-9002"]  # InvoiceList/invoice* read as an array
+    assert out["invoices"][1] == {"number": "INV-9002", "issuedOn": "2026-10-01", "dueOn": "2026-10-31", "amount": 125.4, "paid": False}
+
+
+def test_absent_optional_elements_are_left_out_and_empty_lists_stay_lists(configure, billing) -> None:
+    out = configure("get-billing-account")({"accountId": "ACC-3003"}, LocalContext("fn", 9))
+    assert "lastPaymentAt" not in out and "email" not in out["contact"] and out["invoices"] == []
+
+
+def test_not_found_fault_becomes_found_false(configure, billing) -> None:
+    assert configure("get-billing-account")({"accountId": "ACC-0000"}, LocalContext("fn", 9)) == {"found": False}
+
+
+def test_fault_is_concise_with_code_and_reason(configure, billing) -> None:
+    handler = configure("record-billing-payment")
+    with pytest.raises(SoapFault) as info:
+        handler({"accountId": "ACC-3003", "amount": 12.5, "currency": "USD", "method": "CARD", "reference": "REF-SECRET"}, LocalContext("fn", 9))
+    err = info.value
+    assert err.faultcode == "Client.AccountClosed" and err.faultstring.startswith("Payments cannot be recorded")
+    assert "REF-SECRET" not in err.message and "12.5" not in err.message and "\n" not in err.message
+
+
+def test_fault_over_api_gateway_carries_faultcode_and_faultstring(configure, billing) -> None:
+    from local.events import apigw_v1_event
+
+    handler = configure("record-billing-payment")
+    resp = handler(apigw_v1_event("record-billing-payment", {"accountId": "ACC-1001", "amount": 10, "currency": "EUR", "method": "CARD"}), LocalContext("fn", 9))
+    body = json.loads(resp["body"])
+    assert resp["statusCode"] == 502
+    assert body == {"code": "SOAP_FAULT", "message": body["message"], "faultcode": "Client.InvalidAmount",
+                    "faultstring": "The amount must be positive and in the account's currency"}
+
+
+def test_soap12_fault_code_includes_the_subcode(configure, conversion) -> None:
+    with pytest.raises(SoapFault) as info:
+        configure("number-to-dollars")({"amount": 0}, LocalContext("fn", 9))
+    assert "NotPositive" in info.value.faultcode
+
+
+def _answer(status: int, raw: bytes, content_type: str = "text/xml; charset=utf-8"):
+    return lambda req: Response(status, raw=raw, content_type=content_type)
+
+
+def _envelope(body: str) -> bytes:
+    return f'<?xml version="1.0"?><s:Envelope xmlns:s="{SOAP11}"><s:Body>{body}</s:Body></s:Envelope>'.encode()
+
+
+RESULT = '<RecordPaymentResponse xmlns="urn:example:billing:2024"><RecordPaymentResult>{}</RecordPaymentResult></RecordPaymentResponse>'
+TYPES = 'xmlns="urn:example:billing:types:2024"'
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (_answer(500, b"<html><body>Internal Server Error</body></html>", "text/html"), "answered HTTP 500"),
+    (_answer(200, b"<html><body>Maintenance</body></html>", "text/html"), "not a SOAP envelope"),
+    (_answer(503, b"Service Unavailable", "text/plain"), "answered HTTP 503"),
+    (_answer(200, b'{"ok": true}', "application/json"), "not XML .application/json."),
+    (_answer(200, _envelope(RESULT.format(f"<receiptId {TYPES}>R</receiptId>"))[:-30]), "malformed XML"),
+    (_answer(200, _envelope("<Unexpected xmlns='urn:x'/>")), "does not match the WSDL: expected RecordPaymentResponse in the body, got Unexpected"),
+    (_answer(200, _envelope(RESULT.format(f"<receiptId {TYPES}>R</receiptId>"))), "does not match the WSDL: in RecordPaymentResult: the required element 'newBalance' is missing"),
+    (_answer(200, _envelope(RESULT.format(f"<receiptId {TYPES}>R</receiptId><newBalance {TYPES}>lots</newBalance><postedAt {TYPES}>x</postedAt>"))),
+     "does not match the WSDL: in RecordPaymentResult.newBalance: not a decimal"),
+    (_answer(200, b"<root/>"), "not a SOAP envelope"),
+    (_answer(200, _envelope("")), "body is empty"),
+])
+def test_unusable_responses_are_clear_errors(configure, billing, answer, message) -> None:
+    billing.misbehave = answer
+    with pytest.raises(BackendError, match=message):
+        configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9))
+
+
+def test_well_formed_answer_reads_even_with_extra_elements(configure, billing) -> None:
+    extra = f"<receiptId {TYPES}>R-1</receiptId><newBalance {TYPES}>1.50</newBalance><postedAt {TYPES}>2026-11-21T10:00:00Z</postedAt><addedLater {TYPES}>x</addedLater>"
+    billing.misbehave = _answer(200, _envelope(RESULT.format(extra)))
+    out = configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9))
+    assert out == {"receiptId": "R-1", "newBalance": 1.5, "postedAt": "2026-11-21T10:00:00Z"}
+
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE s:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+<RecordPaymentResponse xmlns="urn:example:billing:2024"><RecordPaymentResult>
+<receiptId xmlns="urn:example:billing:types:2024">&xxe;</receiptId></RecordPaymentResult></RecordPaymentResponse>
+</s:Body></s:Envelope>"""
+
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol">
+<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;"><!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+<RecordPaymentResponse xmlns="urn:example:billing:2024"><RecordPaymentResult>
+<receiptId xmlns="urn:example:billing:types:2024">&lol9;</receiptId></RecordPaymentResult></RecordPaymentResponse>
+</s:Body></s:Envelope>"""
+
+
+@pytest.mark.parametrize("payload", [XXE, LAUGHS], ids=["xxe", "billion-laughs"])
+def test_dtds_and_entities_in_responses_are_refused(configure, billing, payload) -> None:
+    billing.misbehave = _answer(200, payload)
+    started = time.perf_counter()
+    with pytest.raises(BackendError, match="DTD; refused") as info:
+        configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9))
+    assert time.perf_counter() - started < 2  # nothing was expanded
+    assert "root:" not in str(info.value) and "lol" not in str(info.value)
+
+
+def test_oversized_response_is_refused(configure, backends, billing) -> None:
+    name = secret(backends, "billing", "small", maxResponseBytes=2048)
+    billing.misbehave = _answer(200, _envelope("<x>" + "a" * 5000 + "</x>"))
+    with pytest.raises(BackendError, match="more than the 2048 allowed"):
+        configure("record-billing-payment", name)({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9))
+
+
+def test_slow_service_times_out_within_the_invocation(configure, billing) -> None:
+    billing.delay_seconds = 1.5
+    started = time.perf_counter()
+    with pytest.raises(BackendTimeout, match="did not answer in time"):
+        configure("get-billing-account")({"accountId": "ACC-1001"}, LocalContext("fn", 1.2))  # 1.2 s left
+    assert time.perf_counter() - started < 1.4
+
+
+def test_one_request_per_call_on_one_kept_alive_connection(configure, backends, conversion) -> None:
+    handler = configure("number-to-words")
+    handler({"number": 1}, LocalContext("fn", 9))
+    server = backends.servers["conversion"]
+    server.reset_counters()
+    for n in range(5):
+        handler({"number": n}, LocalContext("fn", 9))
+    assert len(server.requests) == 5 and server.connections == 0

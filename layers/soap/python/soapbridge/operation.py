@@ -57,15 +57,20 @@ class OperationPlan:
             props[name] = f.leaf.schema(output=False)
             if f.leaf.required and f.anchor is None and f.choice is None:
                 required.append(name)
-        return {"type": "object", "properties": props, "required": required, "additionalProperties": True}
+        schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": True}
+        if required:  # draft-04: a present "required" must not be empty
+            schema["required"] = required
+        return schema
 
     def output_schema(self) -> dict[str, Any]:
         if self.response is None:
-            schema: dict[str, Any] = {"type": "object", "properties": {}, "required": [], "additionalProperties": True}
+            schema: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": True}
         else:
             schema = self._root_node().schema(output=True)
             if schema.get("type") != "object":
                 schema = {"type": "object", "properties": {"items": schema}, "required": ["items"], "additionalProperties": True}
+            if not schema.get("required"):
+                schema.pop("required", None)
         if self.not_found:
             schema = {**schema, "properties": {"found": {"type": "boolean", "description": "False when the service answered with a not-found fault"}, **schema["properties"]}}
             schema["required"] = ["found"]  # a not-found answer carries nothing else
@@ -156,7 +161,7 @@ def _emit(parent: Any, node: Node, values: Mapping[str, str], sub: Any) -> None:
                 parent.text = text
             else:
                 sub(parent, child.tag).text = text
-        elif not child.flats.isdisjoint(values.keys()):
+        elif child.required or not child.flats.isdisjoint(values.keys()):  # required wrappers even when empty
             _emit(sub(parent, child.tag), child, values, sub)
 
 

@@ -70,6 +70,9 @@ def load(path: str) -> tuple[Any, dict[str, tuple[str, ...]]]:
     except WsdlError:
         raise
     except Exception as exc:  # zeep's own errors: say which file and why, briefly
+        url = getattr(exc, "url", None)
+        if type(exc).__name__ == "ExternalReferenceForbidden" and url:
+            raise WsdlError(f"the WSDL refers to {url}; download it, bundle it next to the WSDL and refer to it by relative path") from None
         raise WsdlError(f"zeep could not load {wsdl.name}: {type(exc).__name__}: {str(exc)[:300]}") from None
     return document, enumerations(transport.documents.values())
 

@@ -1,7 +1,7 @@
 import importlib
 import sys
 
-ALL = ["cold", "warm", "lookup", "package"]
+ALL = ["cold", "warm", "lookup", "soap", "package"]
 
 
 def main() -> int:

@@ -180,3 +180,16 @@ def test_basic_auth_puts_an_authorizer_in_front_of_every_route(tmp_path: Path) -
 def test_api_auth_option_is_validated() -> None:
     with pytest.raises(ConfigError, match="apiAuth"):
         DeployConfig.from_context({"genesysOrgId": ORG_ID, "apiAuth": "oauth"}.get, list(all_backends()))
+
+
+def test_only_soap_functions_carry_the_soap_layer(full: Synth) -> None:
+    """zeep and lxml (6 MB zipped) reach exactly the functions that speak SOAP."""
+    soap_handlers = {a.handler for a in all_actions().values() if "soap" in a.backend.layers}
+    assert soap_handlers
+    for (stack, _), (_, res) in full.resources("AWS::Lambda::Function").items():
+        props = res["Properties"]
+        refs = [layer.get("Ref", "") for layer in props["Layers"] if isinstance(layer, dict)]
+        layer_ids = {ref for ref in refs if ref}
+        carries_soap = any(ref.startswith("SoapLayer") for ref in layer_ids)
+        assert carries_soap == (props["Handler"] in soap_handlers), f"{stack}: {props['FunctionName']} layers {sorted(layer_ids)}"
+        assert any(ref.startswith("CoreLayer") for ref in layer_ids)

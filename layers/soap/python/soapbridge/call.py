@@ -100,6 +100,11 @@ def call(plan: OperationPlan, values: dict[str, str], ctx: ActionContext, config
         url, timeout=ctx.call_timeout(), vendor=service, max_bytes=config.max_response_bytes, content=payload,
         headers=headers(plan), auth=(config.username, config.password) if config.auth == "basic" else None,
     )
+    return response(plan, status, content_type, data, service)
+
+
+def response(plan: OperationPlan, status: int, content_type: str, data: bytes, service: str) -> dict[str, Any]:
+    """The JSON output for one HTTP answer, or the error that says why there is none."""
     looks_xml = data.lstrip()[:1] == b"<" or data[:2] in (b"\xff\xfe", b"\xfe\xff")
     root = body = None
     if looks_xml:

@@ -24,7 +24,7 @@ TYPES_NS = "urn:example:billing:types:2024"
 ACCOUNTS = {
     "ACC-1001": {
         "name": "Ada Lovelace", "status": "ACTIVE", "balance": D("125.40"), "currency": "USD", "phone": "+13175550101",
-        "opened_on": dt.date(2019, 3, 14), "last_payment_at": dt.datetime(2026, 10, 30, 15, 4, 5, tzinfo=dt.timezone.utc),
+        "opened_on": dt.date(2019, 3, 14), "last_payment_at": dt.datetime(2026, 10, 30, 15, 4, 5, tzinfo=dt.UTC),
         "email": "ada@example.com", "address": ("12 Analytical Way", "Indianapolis", "46204", "US"),
         "invoices": [("INV-9001", dt.date(2026, 9, 1), dt.date(2026, 9, 30), D("80.00"), True),
                      ("INV-9002", dt.date(2026, 10, 1), dt.date(2026, 10, 31), D("125.40"), False)],
@@ -119,7 +119,7 @@ def application():
                 raise Fault("Client.InvalidAmount", "The amount must be positive and in the account's currency")
             new_balance = max(D("0"), data["balance"] - amount)
             return Receipt(receiptId=f"RCPT-{next(receipts)}", newBalance=new_balance,
-                           postedAt=dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+                           postedAt=dt.datetime.now(dt.UTC).replace(microsecond=0))
 
     return Application([BillingService], tns=SERVICE_NS, name="BillingService",
                        in_protocol=Soap11(validator="lxml"), out_protocol=Soap11())

@@ -21,7 +21,7 @@ def _words(number: int) -> str:
 
 
 def applications() -> dict[str, object]:
-    from spyne import Application, Decimal, Fault, ServiceBase, UnsignedInteger64, Unicode, rpc
+    from spyne import Application, Decimal, Fault, ServiceBase, Unicode, UnsignedInteger64, rpc
     from spyne.protocol.soap import Soap11, Soap12
 
     class NumberConversion(ServiceBase):

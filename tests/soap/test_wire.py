@@ -30,22 +30,22 @@ def body_of(envelope: bytes) -> etree._Element:
     return root.find(f"{{{root.tag[1:].split('}')[0]}}}Body")[0]
 
 
-@pytest.fixture
-def billing(backends):
-    gateway = backends.servers["billing"].app
+def _gateway(backends, kind: str):
+    gateway = backends.servers[kind].app
     gateway.requests.clear()
     yield gateway
     gateway.misbehave = None
     gateway.delay_seconds = 0.0
+
+
+@pytest.fixture
+def billing(backends):
+    yield from _gateway(backends, "billing")
 
 
 @pytest.fixture
 def conversion(backends):
-    gateway = backends.servers["conversion"].app
-    gateway.requests.clear()
-    yield gateway
-    gateway.misbehave = None
-    gateway.delay_seconds = 0.0
+    yield from _gateway(backends, "conversion")
 
 
 def secret(backends, kind: str, name: str, **changes) -> str:

@@ -18,7 +18,7 @@ Ships in the ``soap`` layer with zeep and lxml; functions that do not speak SOAP
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -88,31 +88,24 @@ def soap_action(
     name: str,
     service: str | None = None,
     port: str | None = None,
-    inputs: Sequence[str] | None = None,
-    rename_inputs: Mapping[str, str] | None = None,
-    outputs: Sequence[str] | None = None,
-    rename_outputs: Mapping[str, str] | None = None,
-    output_root: str | None = None,
-    decimals: str = "number",
-    not_found: Sequence[str] = (),
     timeout_seconds: int = 10,
     secure: bool = False,
+    **shape: Any,
 ) -> Callable[[Callable[[], None]], Any]:
     """Declare a SOAP operation as a data action (the decorated stub gives id and description).
 
-    ``inputs``/``outputs`` keep a subset (flat input names; dotted output paths), ``rename_*`` give
-    Genesys names, ``output_root`` returns one nested element's content, ``not_found`` lists fault
-    codes (full or last part, e.g. ``AccountNotFound``) that mean "no such record": the output then
-    gains ``found`` (false on that fault) instead of the flow taking its failure path.
+    ``shape`` goes to :func:`soapbridge.operation.compile_operation`: ``inputs``/``outputs`` keep a
+    subset (flat input names; dotted output paths), ``rename_inputs``/``rename_outputs`` give
+    Genesys names, ``output_root`` returns one nested element's content, ``decimals="string"``
+    keeps every digit, ``not_found`` lists fault codes (full or last part, e.g.
+    ``AccountNotFound``) that mean "no such record": the output then gains ``found`` (false on that
+    fault) instead of the flow taking its failure path.
     """
 
     def wrap(stub: Callable[[], None]) -> Any:
         module = sys.modules[stub.__module__]
         path = str(Path(module.__file__).resolve().parent / wsdl)  # bundled next to the actions module
-        plan = compile_operation(
-            path, service, port, operation, inputs=inputs, rename_inputs=rename_inputs, outputs=outputs,
-            rename_outputs=rename_outputs, output_root=output_root, decimals=decimals, not_found=not_found,
-        )
+        plan = compile_operation(path, service, port, operation, **shape)
         camel = "".join(p.title() for p in stub.__name__.split("_"))
         input_model = type(f"{camel}Input", (SoapInput,), {"plan": plan, "__slots__": ()})
         output_model = type(f"{camel}Output", (SoapOutput,), {"plan": plan, "__slots__": ()})

@@ -105,24 +105,23 @@ def _read_float(text: str) -> float:
     return value
 
 
-def _read_decimal_number(text: str) -> float | int:
+def _decimal(text: str) -> Decimal:
     try:
         d = Decimal(text.strip())
     except InvalidOperation:
         raise Mismatch("not a decimal") from None
     if not d.is_finite():
         raise Mismatch("not a finite decimal")
+    return d
+
+
+def _read_decimal_number(text: str) -> float | int:
+    d = _decimal(text)
     return int(d) if d == d.to_integral_value() and d.as_tuple().exponent >= 0 else float(d)
 
 
 def _read_decimal_string(text: str) -> str:
-    try:
-        d = Decimal(text.strip())
-    except InvalidOperation:
-        raise Mismatch("not a decimal") from None
-    if not d.is_finite():
-        raise Mismatch("not a finite decimal")
-    return str(d)
+    return str(_decimal(text))
 
 
 def _read_text(text: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from dataactions.declaration import RESERVED_INPUT_NAMES
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
 NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]*$")
-RESERVED = {"orgId", "integrationId", "rawRequest"}
+RESERVED = RESERVED_INPUT_NAMES
 PRIMITIVES = {"string", "integer", "number", "boolean", "null"}
 DRAFT4_KEYWORDS = {
     "$schema", "id", "title", "description", "type", "properties", "required", "additionalProperties",

@@ -238,6 +238,7 @@ def test_loading_writes_nothing_and_fetches_nothing(tmp_path: Path, monkeypatch:
     ({"operation": "GetAccount", "port": "X"}, "no SOAP port X; it has BillingPort"),
     ({"operation": "RecordPayment", "inputs": ["accountId"]}, "amount is required by the WSDL and must be kept"),
     ({"operation": "RecordPayment", "rename_inputs": {"amount": "accountId"}}, "two inputs are both named accountId"),
+    ({"operation": "RecordPayment", "rename_inputs": {"reference": "rawRequest"}}, "input rawRequest is a name Genesys reserves"),
     ({"operation": "GetAccount", "output_root": "GetAccountResult.nope"}, "no element nope"),
     ({"operation": "GetAccount", "outputs": ["GetAccountResult.nope"]}, "outputs: GetAccountResult.nope is not in the response"),
 ])

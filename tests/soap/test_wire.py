@@ -213,8 +213,15 @@ def test_fault_over_api_gateway_carries_faultcode_and_faultstring(configure, bil
 
 def test_soap12_fault_code_includes_the_subcode(configure, conversion) -> None:
     with pytest.raises(SoapFault) as info:
-        configure("number-to-dollars")({"amount": 0}, LocalContext("fn", 9))
-    assert "NotPositive" in info.value.faultcode
+        configure("number-to-words")({"number": 10**18}, LocalContext("fn", 9))  # the SOAP 1.2 port
+    assert etree.fromstring(conversion.requests[0]).tag == f"{{{SOAP12}}}Envelope"
+    assert info.value.faultcode == "Sender.NumberTooLarge" and info.value.faultstring == "The number must be below one quintillion"
+
+
+def test_soap11_fault_code_is_the_faultcode_without_its_prefix(configure, conversion) -> None:
+    with pytest.raises(SoapFault) as info:
+        configure("number-to-dollars")({"amount": 0}, LocalContext("fn", 9))  # the SOAP 1.1 port
+    assert info.value.faultcode == "Client.NotPositive"
 
 
 def _answer(status: int, raw: bytes, content_type: str = "text/xml; charset=utf-8"):

@@ -43,6 +43,7 @@ Out = TypeVar("Out")
 R = TypeVar("R")
 
 _ID = re.compile(r"^[a-z][a-z0-9-]{2,50}$")
+RESERVED_INPUT_NAMES = frozenset({"orgId", "integrationId", "rawRequest"})  # Genesys fills these itself
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from lxml import etree
 
+from dataactions.declaration import RESERVED_INPUT_NAMES
 from soapbridge.plan import Compiler, Leaf, Mismatch, Node, PlanError, _check_value, mark_arrays, safe_name
 from soapbridge.wsdl import WsdlError, load
 
@@ -290,6 +291,8 @@ def _flatten_inputs(plan: OperationPlan, compiler: Compiler, inputs: Sequence[st
     node_flats = {id(n): n.flats for n in _nodes(plan.request)}
     for name, leaf, anchor_id, choice in found:
         public = safe_name(renames.get(name, name))
+        if public in RESERVED_INPUT_NAMES:
+            raise PlanError(f"input {public} is a name Genesys reserves: rename it with rename_inputs")
         if public in plan.fields:
             raise PlanError(f"two inputs are both named {public}: rename one with rename_inputs")
         plan.fields[public] = Field(public, name, leaf, node_flats.get(anchor_id) if anchor_id else None, choice)

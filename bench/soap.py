@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -177,9 +178,56 @@ def cold() -> None:
         print(f"{'import ' + mod + ' (+ WSDL load, plans)':52} {own:6.1f} ms   zeep + {own - zeep_ms:5.1f} ms")
 
 
+CHILD = """
+import json, os, time
+class Ctx:
+    aws_request_id = "bench"
+    client_context = None
+    def get_remaining_time_in_millis(self): return 9000
+t0 = time.perf_counter()
+import {module} as m
+t1 = time.perf_counter()
+m.{attribute}({event}, Ctx())
+t2 = time.perf_counter()
+print(json.dumps([(t1 - t0) * 1000, (t2 - t1) * 1000]))
+os._exit(0)
+"""
+
+
+def first_answer(runs: int = 11) -> None:
+    """A new container end to end: import + WSDL load, then the first call (settings, secret via the
+    extension, httpx client, TCP connect, the SOAP round trip) against the local SOAP servers."""
+    import json
+    import subprocess
+    import sys
+
+    from bench.cold import ENV
+    from functions import all_actions
+    from local.backends import LocalBackends
+    from local.events import ROOT as EVENTS
+
+    acts = [a for a in all_actions().values() if "soap" in a.backend.layers]
+    with LocalBackends({a.backend.kind for a in acts}) as backends:
+        print(f"new container to first answer, {runs} fresh interpreters each, medians (local SOAP servers on loopback)")
+        for act in acts:
+            case = next(c for c, e in json.loads((EVENTS / act.id / "expected.json").read_text()).items() if e["outcome"] == "success")
+            event = json.loads((EVENTS / act.id / f"{case}.json").read_text())
+            code = CHILD.format(module=act.module, attribute=act.attribute, event=repr(event))
+            env = {**ENV, **backends.environ(act)}
+            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)  # warm the local server
+            samples = []
+            for _ in range(runs):
+                done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+                samples.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            init = statistics.median(s[0] for s in samples)
+            first = statistics.median(s[1] for s in samples)
+            print(f"  {act.id:26} init {init:6.1f} ms   first call {first:6.1f} ms")
+
+
 def main() -> None:
     translation()
     cold()
+    first_answer()
 
 
 if __name__ == "__main__":

@@ -1,31 +1,51 @@
-"""Container settings: one pydantic model, built once per container from the environment."""
+"""Container settings: read once per container from the environment (plain Python: no import cost
+on the first invocation of functions that have no pydantic contracts, such as SOAP actions)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from dataactions.errors import ConfigurationError
 
-LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
-_LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
+LOG_LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
 
 
-class Settings(BaseModel):
-    """What a function reads from its environment (names are the environment variable names)."""
+def _number(kind: Callable[[str], Any], minimum: float, *, strict: bool = False) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value < minimum or (strict and value == minimum):
+            raise ValueError
+        return value
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True, extra="ignore")
+    return parse
 
-    secret_id: str | None = Field(None, alias="DA_SECRET_ID", description="Secret holding this backend configuration's credentials")
-    config_name: str = Field("default", alias="DA_CONFIG_NAME", description="Named backend configuration")
-    secret_ttl_seconds: float = Field(300.0, alias="DA_SECRET_TTL_SECONDS", ge=0)
-    log_level: LogLevel = Field("INFO", alias="DA_LOG_LEVEL")
-    timeout_margin_ms: int = Field(250, alias="DA_TIMEOUT_MARGIN_MS", ge=0, description="Kept back from every backend call for our own reply")
-    max_call_seconds: float = Field(10.0, alias="DA_MAX_CALL_SECONDS", gt=0)
-    extension_port: int | None = Field(None, alias="PARAMETERS_SECRETS_EXTENSION_HTTP_PORT")
-    aws_session_token: str | None = Field(None, alias="AWS_SESSION_TOKEN", repr=False)
-    aws_region: str | None = Field(None, alias="AWS_REGION")
-    function_name: str = Field("local", alias="AWS_LAMBDA_FUNCTION_NAME")
+
+def _level(text: str) -> str:
+    if text not in LOG_LEVELS:
+        raise ValueError
+    return text
+
+
+def _env(name: str, default: Any, parse: Callable[[str], Any] = str, doc: str = "", secret: bool = False) -> Any:
+    return field(default=default, repr=not secret, metadata={"env": name, "parse": parse, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a function reads from its environment (each field names its environment variable)."""
+
+    secret_id: str | None = _env("DA_SECRET_ID", None, doc="Secret holding this backend configuration's credentials")
+    config_name: str = _env("DA_CONFIG_NAME", "default", doc="Named backend configuration")
+    secret_ttl_seconds: float = _env("DA_SECRET_TTL_SECONDS", 300.0, _number(float, 0))
+    log_level: str = _env("DA_LOG_LEVEL", "INFO", _level, doc="DEBUG, INFO, WARNING or ERROR")
+    timeout_margin_ms: int = _env("DA_TIMEOUT_MARGIN_MS", 250, _number(int, 0), doc="Kept back from every backend call for our own reply")
+    max_call_seconds: float = _env("DA_MAX_CALL_SECONDS", 10.0, _number(float, 0, strict=True))
+    extension_port: int | None = _env("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", None, int)
+    aws_session_token: str | None = _env("AWS_SESSION_TOKEN", None, secret=True)
+    aws_region: str | None = _env("AWS_REGION", None)
+    function_name: str = _env("AWS_LAMBDA_FUNCTION_NAME", "local")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -34,9 +54,19 @@ class Settings(BaseModel):
             import os
 
             environ = os.environ
-        names = {f.alias for f in cls.model_fields.values() if f.alias}
-        return cls.model_validate({k: v for k, v in environ.items() if k in names and v != ""})
+        values, bad = {}, []
+        for f in fields(cls):
+            raw = environ.get(f.metadata["env"], "")
+            if raw == "":
+                continue
+            try:
+                values[f.name] = f.metadata["parse"](raw)
+            except ValueError:
+                bad.append(f.metadata["env"])
+        if bad:
+            raise ConfigurationError(f"Invalid function environment: {', '.join(bad)}")
+        return cls(**values)
 
     @property
     def log_threshold(self) -> int:
-        return _LEVELS[self.log_level]
+        return LOG_LEVELS[self.log_level]

@@ -307,3 +307,23 @@ def test_listing_command_shows_services_ports_operations_and_contracts(capsys: p
     assert entry["input"]["properties"]["method"]["enum"] == ["CARD", "BANK_TRANSFER", "CASH"]
     with pytest.raises(SystemExit, match="no SOAP operation matches"):
         main(["wsdl", BILLING, "--operation", "Nope"])
+
+
+def test_rpc_literal_response_equals_zeeps_parse() -> None:
+    from zeep.helpers import serialize_object
+
+    from soapbridge.call import response
+
+    raw = (b'<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+           b'<r:GetQuoteResponse xmlns:r="urn:example:legacy-rates"><quote quoteId="Q-7"><rate>1.25</rate>'
+           b'<total currency="EUR">15.00</total><validUntil>2026-12-01T00:00:00Z</validUntil><notes>bulk</notes><notes>net 30</notes>'
+           b"</quote></r:GetQuoteResponse></soap:Body></soap:Envelope>")
+    plan = compile_operation(RPC, None, None, "GetQuote")
+    ours = response(plan, 200, "text/xml", raw, "Rates")
+    assert ours == {"quote": {"rate": 1.25, "total": {"value": 15, "currency": "EUR"}, "validUntil": "2026-12-01T00:00:00Z",
+                              "notes": ["bulk", "net 30"], "quoteId": "Q-7"}}
+    document, _ = load(RPC)
+    op = document.services["LegacyRates"].ports["RatesPort"].binding._operations["GetQuote"]
+    theirs = normalise(serialize_object(op.process_reply(etree.fromstring(raw)), dict))
+    assert theirs["rate"] == ours["quote"]["rate"] and theirs["notes"] == ours["quote"]["notes"]
+    assert theirs["total"] == {"_value_1": 15, "currency": "EUR"} and theirs["quoteId"] == "Q-7"

@@ -9,7 +9,7 @@ from typing import Any
 from lxml import etree
 
 from dataactions.declaration import RESERVED_INPUT_NAMES
-from soapbridge.plan import Compiler, Leaf, Mismatch, Node, PlanError, _check_value, mark_arrays, safe_name
+from soapbridge.plan import Compiler, Leaf, Mismatch, Node, PlanError, mark_arrays, safe_name, to_text
 from soapbridge.wsdl import WsdlError, load
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -96,7 +96,7 @@ class OperationPlan:
             if f is None or value is None:
                 continue  # extra inputs (Genesys sends what the flow maps) are ignored
             try:
-                values[f.original] = _check_value(f.leaf, value)
+                values[f.original] = to_text(f.leaf, value)
             except ValueError as exc:
                 problems.append(f"{name}: {exc}")
                 bad.add(name)
@@ -142,7 +142,9 @@ class OperationPlan:
             raise Mismatch(f"expected {_local(self.response.tag)} in the body, got {_local(body_child.tag)}")
         data = self.response.read(body_child)
         for key in self.output_root:
-            data = data.get(key, {}) if isinstance(data, dict) else data
+            if key not in data:
+                raise Mismatch(f"{key} is missing")
+            data = data[key]
         if not isinstance(data, dict):
             data = {"items": data}
         if self.not_found:

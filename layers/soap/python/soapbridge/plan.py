@@ -148,7 +148,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
 
 
-def _check_value(leaf: Leaf, value: Any) -> str | None:
+def to_text(leaf: Leaf, value: Any) -> str:
     """The XML text for ``value``, or raise ValueError with a data-free reason."""
     kind = leaf.kind
     if kind == "string":
@@ -229,14 +229,13 @@ class Leaf:
     bounds: tuple[int | None, int | None] | None = None
     decimal_strings: bool = False
     choice: tuple[int, int] | None = None
-    doc: str = ""
     flat: str = ""  # input leaves: the flat a_b_c name
 
-    @property
-    def reader(self) -> Any:
+    def __post_init__(self) -> None:
         if self.kind == "decimal":
-            return _read_decimal_string if self.decimal_strings else _read_decimal_number
-        return READERS[self.kind]
+            self.reader = _read_decimal_string if self.decimal_strings else _read_decimal_number
+        else:
+            self.reader = READERS[self.kind]
 
     def schema(self, *, output: bool) -> dict[str, Any]:
         if self.kind == "decimal":
@@ -251,8 +250,8 @@ class Leaf:
                 node["maximum"] = hi
         if self.enum and not output:
             node["enum"] = [int(v) for v in self.enum] if self.kind == "integer" else list(self.enum)
-        description = self.doc or {"date": "ISO 8601 date (YYYY-MM-DD)", "dateTime": "ISO 8601 date and time",
-                                   "time": "ISO 8601 time"}.get(self.kind, "")
+        description = {"date": "ISO 8601 date (YYYY-MM-DD)", "dateTime": "ISO 8601 date and time",
+                       "time": "ISO 8601 time"}.get(self.kind, "")
         if self.kind == "decimal":
             description = (description + " " if description else "") + ("Decimal as a string" if self.decimal_strings else "Decimal")
         if description:
@@ -273,7 +272,6 @@ class Node:
     children: list[Leaf | Node] = field(default_factory=list)
     choice: tuple[int, int] | None = None
     unwrap: bool = False  # an ArrayOfX wrapper read as the array of its one repeated child
-    doc: str = ""
     flats: frozenset[str] = frozenset()  # input nodes: the flat names below
     # filled by finish()
     by_tag: dict[str, Leaf | Node] = field(default_factory=dict)
@@ -338,8 +336,6 @@ class Node:
             required = [c.key for c in self.children if c.required or c.repeated or _is_array(c)]
             if required:  # draft-04: a present "required" must not be empty
                 node["required"] = required
-        if self.doc:
-            node["description"] = self.doc
         if self.repeated and output and not self.unwrap:
             return {"type": "array", "items": node}
         return node
@@ -383,16 +379,15 @@ class Compiler:
         xsd_type = element.type
         tag = element.qname.text if element.qname is not None else element.name
         key = element.name
-        doc = _doc(element)
         if not isinstance(xsd_type, ComplexType):
             kind, bounds = simple_kind(xsd_type)
             return Leaf(tag=tag, key=key, kind=kind, required=required, repeated=repeated, enum=self._enum(xsd_type, element),
-                        bounds=bounds, decimal_strings=self.decimal_strings, choice=choice, doc=doc)
+                        bounds=bounds, decimal_strings=self.decimal_strings, choice=choice)
         type_name = getattr(xsd_type, "qname", None)
         marker = type_name.text if type_name is not None else f"anon:{id(xsd_type)}"
         if marker in path or len(path) >= MAX_DEPTH:
             return None  # recursive or very deep types are cut (documented)
-        node = Node(tag=tag, key=key, required=required, repeated=repeated, choice=choice, doc=doc)
+        node = Node(tag=tag, key=key, required=required, repeated=repeated, choice=choice)
         node.children = self.content(xsd_type, path + (marker,))
         return node
 
@@ -456,10 +451,6 @@ class Compiler:
         if element is not None and element.qname is not None:
             return self.enums.get("element:" + element.qname.text) or self.enums.get("element:" + element.name)
         return None
-
-
-def _doc(element: Any) -> str:
-    return ""  # zeep does not keep xs:documentation
 
 
 def mark_arrays(node: Node) -> None:

@@ -165,17 +165,31 @@ def translation() -> None:
         print(f"{label:58} {hand:8.1f}us {bridge:8.1f}us {zeep_:8.1f}us  {bridge / hand:9.2f}x  {zeep_ / hand:8.2f}x")
 
 
-def cold() -> None:
-    from bench.cold import RUNS, measure
+def cold(runs: int = 31) -> None:
+    """Paired: each round starts zeep alone and each SOAP module in turn; the figure is the median of
+    the per-round differences (drift on a shared machine hits both sides of a pair alike)."""
+    import subprocess
+    import sys
+
+    from bench.cold import ENV
 
     modules = ["functions.billing.actions", "functions.conversion.actions"]
-    m = measure(modules + ["zeep"])
-    bare, zeep_ms = m["bare"], m["zeep"] - m["bare"]
-    print(f"cold start, {RUNS} fresh interpreters each, medians, bare interpreter ({bare:.1f} ms) subtracted")
-    print(f"{'import zeep':52} {zeep_ms:6.1f} ms")
-    for mod in modules:
-        own = m[mod] - bare
-        print(f"{'import ' + mod + ' (+ WSDL load, plans)':52} {own:6.1f} ms   zeep + {own - zeep_ms:5.1f} ms")
+    codes = {m: f"import {m}; import os; os._exit(0)" for m in ["zeep", *modules]}
+    for code in codes.values():
+        subprocess.run([sys.executable, "-c", code], check=True, env=ENV)  # warm .pyc files and page cache
+    samples: dict[str, list[float]] = {m: [] for m in codes}
+    for _ in range(runs):
+        for m, code in codes.items():
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, env=ENV)
+            samples[m].append((time.perf_counter() - t) * 1000)
+    zeep_ms = statistics.median(samples["zeep"])
+    print(f"cold start, {runs} rounds of fresh interpreters (zeep alone, then each SOAP module), medians")
+    print(f"{'import zeep (interpreter included)':58} {zeep_ms:6.1f} ms")
+    for m in modules:
+        diffs = sorted(a - z for a, z in zip(samples[m], samples["zeep"]))
+        q1, q3 = diffs[len(diffs) // 4], diffs[3 * len(diffs) // 4]
+        print(f"{'import ' + m + ' (+ WSDL load, plans)':58} zeep + {statistics.median(diffs):5.1f} ms (middle half {q1:.1f} to {q3:.1f})")
 
 
 CHILD = """

@@ -25,3 +25,8 @@ def test_the_session_token_is_not_in_the_repr() -> None:
 def test_bad_values_name_the_variables(env: dict[str, str], names: str) -> None:
     with pytest.raises(ConfigurationError, match=f"Invalid function environment: {names}$"):
         Settings.from_environ(env)
+
+
+def test_nan_is_not_a_number_of_seconds() -> None:
+    with pytest.raises(ConfigurationError, match="DA_SECRET_TTL_SECONDS"):
+        Settings.from_environ({"DA_SECRET_TTL_SECONDS": "nan"})

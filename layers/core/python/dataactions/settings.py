@@ -15,7 +15,7 @@ LOG_LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
 def _number(kind: Callable[[str], Any], minimum: float, *, strict: bool = False) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         value = kind(text)
-        if value < minimum or (strict and value == minimum):
+        if not value >= minimum or (strict and value == minimum):  # NaN fails too
             raise ValueError
         return value
 

@@ -162,6 +162,13 @@ def test_choice_takes_exactly_one_branch(configure, billing) -> None:
     )
 
 
+def test_empty_strings_from_flows_leave_optional_fields_out(configure, billing) -> None:
+    out = configure("find-billing-account")({"accountId": "", "phoneNumber": "+1 317 555 0101"}, LocalContext("fn", 9))
+    assert out["accountId"] == "ACC-1001"
+    configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CASH", "reference": ""}, LocalContext("fn", 9))
+    assert etree.fromstring(billing.requests[-1]).find(".//{*}reference") is None
+
+
 def test_unsigned_and_enumerated_bounds_are_checked_before_calling(configure, conversion, billing) -> None:
     with pytest.raises(InvalidInput, match="number: must be between 0 and"):
         configure("number-to-words")({"number": -1}, LocalContext("fn", 9))

@@ -95,6 +95,8 @@ class OperationPlan:
             f = fields.get(name)
             if f is None or value is None:
                 continue  # extra inputs (Genesys sends what the flow maps) are ignored
+            if value == "" and not (f.leaf.required and f.anchor is None and f.choice is None):
+                continue  # a flow passes "" for an empty variable: an optional field left out
             try:
                 values[f.original] = to_text(f.leaf, value)
             except ValueError as exc:

@@ -9,16 +9,11 @@ from lxml import etree
 from dataactions.errors import BackendError, ConfigurationError
 from soapbridge.operation import SOAP11, SOAP12, OperationPlan
 from soapbridge.plan import Mismatch
+from soapbridge.wsdl import SAFE_PARSER
 
 if TYPE_CHECKING:
     from dataactions import ActionContext
     from soapbridge.config import SoapConfig
-
-# No DTDs are loaded, no entities resolved, nothing fetched; huge_tree stays off (libxml2's own
-# depth and size limits apply) and the response size is capped before parsing.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_comments=True, remove_pis=True)
-
 
 class SoapFault(BackendError):
     """The service answered with a SOAP Fault: its code and reason, never our request."""
@@ -55,7 +50,7 @@ def parse_xml(data: bytes, service: str) -> Any:
     if _has_doctype(data):
         raise BackendError(f"{service} answered with a DTD; refused (DTDs and entities are not accepted)")
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, SAFE_PARSER)  # and the response size is capped before parsing
     except etree.XMLSyntaxError:
         raise BackendError(f"{service} answered with malformed XML") from None
     docinfo = root.getroottree().docinfo

@@ -260,21 +260,18 @@ def _message_node(compiler: Compiler, message: Any, operation: str, which: str) 
 
 
 def _flatten_inputs(plan: OperationPlan, compiler: Compiler, inputs: Sequence[str] | None, renames: Mapping[str, str]) -> None:
-    found: list[tuple[str, Leaf, frozenset[str] | None, tuple[int, int] | None]] = []
-    anchors: dict[int, list[str]] = {}
+    # (flat name, leaf, id of the nearest optional ancestor node or None, choice branch)
+    found: list[tuple[str, Leaf, int | None, tuple[int, int] | None]] = []
 
     def walk(node: Node, prefix: str, anchor_id: int | None, choice: tuple[int, int] | None) -> None:
         for child in node.children:
             name = prefix + (child.key if not (isinstance(child, Leaf) and child.content) else "value")
             branch = child.choice or choice
             if isinstance(child, Leaf):
-                found.append((name, child, anchor_id, branch))  # type: ignore[arg-type]
+                found.append((name, child, anchor_id, branch))
                 child.flat = name
             else:
-                own = anchor_id if child.required else id(child)
-                if not child.required:
-                    anchors[id(child)] = []
-                walk(child, name + "_", own, branch)
+                walk(child, name + "_", anchor_id if child.required else id(child), branch)
 
     walk(plan.request, "", None, None)
     if inputs is not None:
@@ -290,7 +287,7 @@ def _flatten_inputs(plan: OperationPlan, compiler: Compiler, inputs: Sequence[st
     unknown = set(renames) - {n for n, *_ in found}
     if unknown:
         raise PlanError(f"rename_inputs: {', '.join(sorted(unknown))} not among the inputs")
-    # flats per node, for emission and anchors
+    # flats per node: emission decides by them, and a field's anchor is its optional ancestor's flats
     _collect_flats(plan.request)
     node_flats = {id(n): n.flats for n in _nodes(plan.request)}
     for name, leaf, anchor_id, choice in found:

@@ -18,6 +18,10 @@ from typing import Any
 from lxml import etree
 
 XS = "http://www.w3.org/2001/XMLSchema"
+# Every document the bridge parses itself (schemas for enumerations, responses): no DTD loading, no
+# entity resolution, no network, no huge trees (libxml2's own depth and size limits apply).
+SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                              remove_comments=True, remove_pis=True)
 
 
 class WsdlError(ValueError):
@@ -80,9 +84,8 @@ def load(path: str) -> tuple[Any, dict[str, tuple[str, ...]]]:
 def enumerations(documents: Any) -> dict[str, tuple[str, ...]]:
     """Enumeration values by simple type (``{ns}name``) and by element for inline types (``element:{ns}name``)."""
     found: dict[str, tuple[str, ...] | None] = {}
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     for data in documents:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, SAFE_PARSER)
         for schema in root.iter(f"{{{XS}}}schema"):
             tns = schema.get("targetNamespace") or ""
             qualified = schema.get("elementFormDefault") == "qualified"

@@ -15,19 +15,25 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 NAIVE = "from aws_lambda_powertools.utilities.parser import parse; import httpx, boto3"
 
 
-def measure(modules: list[str]) -> dict[str, float]:
-    """Median ms per import over RUNS fresh processes, run round-robin so drift hits all alike."""
+def samples(imports: dict[str, str], runs: int = RUNS) -> dict[str, list[float]]:
+    """Wall ms of a fresh process per key and round, the keys run round-robin so drift hits all alike."""
     # os._exit: a Lambda container never tears the interpreter down, so neither do we here.
-    codes = {k: f"{v}; import os; os._exit(0)" for k, v in {"bare": "pass", "naive": NAIVE, **{m: f"import {m}" for m in modules}}.items()}
+    codes = {k: f"{v}; import os; os._exit(0)" for k, v in imports.items()}
     for code in codes.values():  # warm the .pyc files and the page cache first
         subprocess.run([sys.executable, "-c", code], check=True, env=ENV)
-    samples: dict[str, list[float]] = {k: [] for k in codes}
-    for _ in range(RUNS):
+    out: dict[str, list[float]] = {k: [] for k in codes}
+    for _ in range(runs):
         for key, code in codes.items():
             t = time.perf_counter()
             subprocess.run([sys.executable, "-c", code], check=True, env=ENV)
-            samples[key].append((time.perf_counter() - t) * 1000)
-    return {k: statistics.median(v) for k, v in samples.items()}
+            out[key].append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def measure(modules: list[str]) -> dict[str, float]:
+    """Median ms per import over RUNS fresh processes."""
+    found = samples({"bare": "pass", "naive": NAIVE, **{m: f"import {m}" for m in modules}})
+    return {k: statistics.median(v) for k, v in found.items()}
 
 
 def main() -> None:

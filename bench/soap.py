@@ -169,21 +169,10 @@ def translation() -> None:
 def cold(runs: int = 31) -> None:
     """Paired: each round starts zeep alone and each SOAP module in turn; the figure is the median of
     the per-round differences (drift on a shared machine hits both sides of a pair alike)."""
-    import subprocess
-    import sys
-
-    from bench.cold import ENV
+    from bench.cold import samples as fresh_process_samples
 
     modules = ["functions.billing.actions", "functions.conversion.actions"]
-    codes = {m: f"import {m}; import os; os._exit(0)" for m in ["zeep", *modules]}
-    for code in codes.values():
-        subprocess.run([sys.executable, "-c", code], check=True, env=ENV)  # warm .pyc files and page cache
-    samples: dict[str, list[float]] = {m: [] for m in codes}
-    for _ in range(runs):
-        for m, code in codes.items():
-            t = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, env=ENV)
-            samples[m].append((time.perf_counter() - t) * 1000)
+    samples = fresh_process_samples({m: f"import {m}" for m in ["zeep", *modules]}, runs)
     zeep_ms = statistics.median(samples["zeep"])
     print(f"cold start, {runs} rounds of fresh interpreters (zeep alone, then each SOAP module), medians")
     print(f"{'import zeep (interpreter included)':58} {zeep_ms:6.1f} ms")

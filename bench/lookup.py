@@ -22,13 +22,19 @@ def main() -> None:
         log.set_stream(open("/dev/null", "w"))  # noqa: SIM115
         print(f"per warm lookup (median of {N}): requests and new TCP connections seen by the local backend, token requests")
         print("over the container's life; latency = total, HTTP round trip (client side), server's own handling, bundle's own work")
-        print(f"{'action':40} {'req/call':>8} {'conn/call':>9} {'tokens':>6} {'total ms':>8} {'round trip':>10} {'server':>7} {'bundle ms':>9}")
+        print(
+            f"{'action':40} {'req/call':>8} {'conn/call':>9} {'tokens':>6} {'total ms':>8} {'round trip':>10} {'server':>7} {'bundle ms':>9}"
+        )
         for act in lookups:
             server = backends.servers[act.backend.kind]
             timed = _timing(server)
             handler = handler_for(act.id)
             handler.configure(backends.environ(act))
-            event = next(ev.load() for ev in event_files(act.id) if ev.kind == "direct" and expectations(act.id)[ev.case].get("outcome", "success") == "success")
+            event = next(
+                ev.load()
+                for ev in event_files(act.id)
+                if ev.kind == "direct" and expectations(act.id)[ev.case].get("outcome", "success") == "success"
+            )
             handler(event, LocalContext("bench", 10))  # cold: token + connection
             trips = _round_trips(handler.container.http)
             server.reset_counters()
@@ -41,7 +47,9 @@ def main() -> None:
             client = next(iter(handler.container._resources.values()), None)
             tokens = getattr(getattr(client, "tokens", None), "requests", 0)
             p50, trip, inside = statistics.median(totals), statistics.median(trips), statistics.median(timed)
-            print(f"{act.id:40} {len(server.requests) / N:8.2f} {server.connections / N:9.2f} {tokens:6d} {p50:8.3f} {trip:10.3f} {inside:7.3f} {p50 - trip:9.3f}")
+            print(
+                f"{act.id:40} {len(server.requests) / N:8.2f} {server.connections / N:9.2f} {tokens:6d} {p50:8.3f} {trip:10.3f} {inside:7.3f} {p50 - trip:9.3f}"
+            )
         log.set_stream(None)
 
 
@@ -75,5 +83,3 @@ def _timing(server):
 
     server.app = timed
     return samples
-
-

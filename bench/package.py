@@ -32,8 +32,21 @@ def main() -> None:
         kinds = list(all_backends())
         spec = ",".join(kinds + [f"{k}:second" for k in kinds])
         out = Path(tmp) / "cdk.out"
-        cmd = [str(ROOT / "node_modules/.bin/cdk"), "synth", "-q", "--output", str(out), "-c", f"genesysOrgId={ORG}",
-               "-c", "account=123456789012", "-c", "region=us-east-1", "-c", f"backends={spec}"]
+        cmd = [
+            str(ROOT / "node_modules/.bin/cdk"),
+            "synth",
+            "-q",
+            "--output",
+            str(out),
+            "-c",
+            f"genesysOrgId={ORG}",
+            "-c",
+            "account=123456789012",
+            "-c",
+            "region=us-east-1",
+            "-c",
+            f"backends={spec}",
+        ]
         t = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
         elapsed = time.perf_counter() - t

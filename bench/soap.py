@@ -85,8 +85,12 @@ def hand_parse(data: bytes) -> dict:
         return float(Decimal(text))
 
     out = {
-        "accountId": res.findtext(t + "accountId"), "name": res.findtext(t + "name"), "status": res.findtext(t + "status"),
-        "balance": dec(res.findtext(t + "balance")), "currency": res.findtext(t + "currency"), "openedOn": res.findtext(t + "openedOn"),
+        "accountId": res.findtext(t + "accountId"),
+        "name": res.findtext(t + "name"),
+        "status": res.findtext(t + "status"),
+        "balance": dec(res.findtext(t + "balance")),
+        "currency": res.findtext(t + "currency"),
+        "openedOn": res.findtext(t + "openedOn"),
     }
     last = res.findtext(t + "lastPaymentAt")
     if last is not None:
@@ -96,11 +100,18 @@ def hand_parse(data: bytes) -> dict:
         c = {k: contact.findtext(t + k) for k in ("email", "phone") if contact.find(t + k) is not None}
         address = contact.find(t + "address")
         if address is not None:
-            c["address"] = {k: address.findtext(t + k) for k in ("street", "city", "postalCode", "country") if address.find(t + k) is not None}
+            c["address"] = {
+                k: address.findtext(t + k) for k in ("street", "city", "postalCode", "country") if address.find(t + k) is not None
+            }
         out["contact"] = c
     out["invoices"] = [
-        {"number": i.findtext(t + "number"), "issuedOn": i.findtext(t + "issuedOn"), "dueOn": i.findtext(t + "dueOn"),
-         "amount": dec(i.findtext(t + "amount")), "paid": i.findtext(t + "paid") == "true"}
+        {
+            "number": i.findtext(t + "number"),
+            "issuedOn": i.findtext(t + "issuedOn"),
+            "dueOn": i.findtext(t + "dueOn"),
+            "amount": dec(i.findtext(t + "amount")),
+            "paid": i.findtext(t + "paid") == "true",
+        }
         for i in res.iterfind(f"{t}invoices/{t}invoice")
     ]
     return {"GetAccountResult": out}
@@ -148,13 +159,16 @@ def translation() -> None:
         return serialize_object(binding._operations["GetAccount"].process_reply(etree.fromstring(raw, SAFE_PARSER)), dict)
 
     # same message both ways before timing anything
-    assert etree.canonicalize(bridge_build(PAYMENT).decode(), strip_text=True, rewrite_prefixes=True) == \
-        etree.canonicalize(hand_build(PAYMENT).decode(), strip_text=True, rewrite_prefixes=True)
+    assert etree.canonicalize(bridge_build(PAYMENT).decode(), strip_text=True, rewrite_prefixes=True) == etree.canonicalize(
+        hand_build(PAYMENT).decode(), strip_text=True, rewrite_prefixes=True
+    )
     assert bridge_parse(data) == hand_parse(data)
 
     rows = []
-    for label, fns, arg in (("JSON -> envelope (RecordPayment)", (hand_build, bridge_build, zeep_build), PAYMENT),
-                            (f"envelope -> JSON (GetAccount, {len(data)} bytes, 12 invoices)", (hand_parse, bridge_parse, zeep_parse), data)):
+    for label, fns, arg in (
+        ("JSON -> envelope (RecordPayment)", (hand_build, bridge_build, zeep_build), PAYMENT),
+        (f"envelope -> JSON (GetAccount, {len(data)} bytes, 12 invoices)", (hand_parse, bridge_parse, zeep_parse), data),
+    ):
         times = {f.__name__: [] for f in fns}
         for _ in range(3):  # interleaved
             for f in fns:

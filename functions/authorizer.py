@@ -48,5 +48,8 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     api_arn = "/".join(arn.split("/")[:2]) + "/*" if "/" in arn else arn
     return {
         "principalId": "genesys-web-services",
-        "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": api_arn}]},
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": api_arn}],
+        },
     }

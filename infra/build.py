@@ -50,9 +50,24 @@ def build_layer(name: str, *, arch: str = "aarch64", python_version: str = "3.13
     target = out / "python"
     target.mkdir(parents=True)
     cmd = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--platform", f"manylinux2014_{arch}", "--implementation", "cp", "--python-version", python_version,
-        "--only-binary=:all:", "--target", str(target), "-r", str(src / "requirements.txt"),
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--platform",
+        f"manylinux2014_{arch}",
+        "--implementation",
+        "cp",
+        "--python-version",
+        python_version,
+        "--only-binary=:all:",
+        "--target",
+        str(target),
+        "-r",
+        str(src / "requirements.txt"),
     ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:

@@ -89,7 +89,9 @@ class DeployConfig:
             if kind not in known_backends:
                 raise ConfigError(f"unknown backend {kind!r} in context backends; known: {', '.join(known_backends)}")
             if not CONFIG_NAME.match(config):
-                raise ConfigError(f"configuration name {config!r} must be 1-10 lowercase letters/digits (function names stay within 64 characters)")
+                raise ConfigError(
+                    f"configuration name {config!r} must be 1-10 lowercase letters/digits (function names stay within 64 characters)"
+                )
             if (kind, config) in backends:
                 raise ConfigError(f"backend {kind}:{config} is listed twice")
             backends.append((kind, config))

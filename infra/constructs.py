@@ -56,7 +56,12 @@ class ActionFunction(Construct):
         name = function_name(cfg.prefix, action.id, config_name)
         self.function_name = name
         self.log_group, self.role = logged_role(
-            self, "Logs", "Role", name, cfg, f"Runs {action.name} ({config_name}): writes its own log group, reads its own secret",
+            self,
+            "Logs",
+            "Role",
+            name,
+            cfg,
+            f"Runs {action.name} ({config_name}): writes its own log group, reads its own secret",
         )
         env = {
             "DA_CONFIG_NAME": config_name,
@@ -67,7 +72,8 @@ class ActionFunction(Construct):
             secret.grant_read(self.role)
             env["DA_SECRET_ID"] = secret.secret_arn
         self.function = lambda_.Function(
-            self, "Function",
+            self,
+            "Function",
             function_name=name,
             description=f"Genesys data action: {action.name}",
             runtime=RUNTIME,
@@ -84,21 +90,41 @@ class ActionFunction(Construct):
         )
         pc = cfg.provisioned_concurrency.get(action.id, 0)
         self.alias = lambda_.Alias(
-            self, "Live", alias_name=ALIAS, version=self.function.current_version,
+            self,
+            "Live",
+            alias_name=ALIAS,
+            version=self.function.current_version,
             provisioned_concurrent_executions=pc or None,
         )
         period = cdk.Duration.minutes(5)
         alarms = [
-            cw.Alarm(self, "Errors", metric=self.function.metric_errors(period=period, statistic="Sum"), threshold=1,
-                     evaluation_periods=1, treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-                     alarm_description=f"{name}: function errors (failure path in Genesys flows)"),
-            cw.Alarm(self, "Throttles", metric=self.function.metric_throttles(period=period, statistic="Sum"), threshold=1,
-                     evaluation_periods=1, treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-                     alarm_description=f"{name}: throttled invocations"),
-            cw.Alarm(self, "NearTimeout", metric=self.function.metric_duration(period=period, statistic="Maximum"),
-                     threshold=action.lambda_timeout_seconds * 1000 * 0.8, evaluation_periods=1,
-                     treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-                     alarm_description=f"{name}: duration above 80% of its timeout"),
+            cw.Alarm(
+                self,
+                "Errors",
+                metric=self.function.metric_errors(period=period, statistic="Sum"),
+                threshold=1,
+                evaluation_periods=1,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"{name}: function errors (failure path in Genesys flows)",
+            ),
+            cw.Alarm(
+                self,
+                "Throttles",
+                metric=self.function.metric_throttles(period=period, statistic="Sum"),
+                threshold=1,
+                evaluation_periods=1,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"{name}: throttled invocations",
+            ),
+            cw.Alarm(
+                self,
+                "NearTimeout",
+                metric=self.function.metric_duration(period=period, statistic="Maximum"),
+                threshold=action.lambda_timeout_seconds * 1000 * 0.8,
+                evaluation_periods=1,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"{name}: duration above 80% of its timeout",
+            ),
         ]
         if alarm_topic is not None:
             for alarm in alarms:
@@ -106,26 +132,53 @@ class ActionFunction(Construct):
 
 
 _RETENTION = {
-    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH", 60: "TWO_MONTHS",
-    90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS", 365: "ONE_YEAR", 400: "THIRTEEN_MONTHS",
-    545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS", 1827: "FIVE_YEARS", 3653: "TEN_YEARS",
+    1: "ONE_DAY",
+    3: "THREE_DAYS",
+    5: "FIVE_DAYS",
+    7: "ONE_WEEK",
+    14: "TWO_WEEKS",
+    30: "ONE_MONTH",
+    60: "TWO_MONTHS",
+    90: "THREE_MONTHS",
+    120: "FOUR_MONTHS",
+    150: "FIVE_MONTHS",
+    180: "SIX_MONTHS",
+    365: "ONE_YEAR",
+    400: "THIRTEEN_MONTHS",
+    545: "EIGHTEEN_MONTHS",
+    731: "TWO_YEARS",
+    1096: "THREE_YEARS",
+    1827: "FIVE_YEARS",
+    3653: "TEN_YEARS",
 }
 
 
-def logged_role(scope: Construct, log_id: str, role_id: str, name: str, cfg: DeployConfig, description: str) -> tuple[logs.LogGroup, iam.Role]:
+def logged_role(
+    scope: Construct, log_id: str, role_id: str, name: str, cfg: DeployConfig, description: str
+) -> tuple[logs.LogGroup, iam.Role]:
     """A function's log group (with retention) and its role, allowed to write that log group only."""
-    log_group = logs.LogGroup(scope, log_id, log_group_name=f"/aws/lambda/{name}", retention=_retention(cfg.log_retention_days),
-                              removal_policy=cdk.RemovalPolicy.RETAIN)
+    log_group = logs.LogGroup(
+        scope,
+        log_id,
+        log_group_name=f"/aws/lambda/{name}",
+        retention=_retention(cfg.log_retention_days),
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
     role = iam.Role(scope, role_id, assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
     role.add_to_policy(iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]))
-    acknowledge(role, f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(scope).get_logical_id(log_group.node.default_child)}.Arn>:*]",
-                "Log streams are created at run time inside this function's own log group; the ARN ends in :* by design.")
+    acknowledge(
+        role,
+        f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(scope).get_logical_id(log_group.node.default_child)}.Arn>:*]",
+        "Log streams are created at run time inside this function's own log group; the ARN ends in :* by design.",
+    )
     return log_group, role
 
 
 def secrets_extension() -> lambda_.ParamsAndSecretsLayerVersion:
     """The AWS Parameters and Secrets Lambda Extension: secrets over localhost, no boto3 import."""
-    return lambda_.ParamsAndSecretsLayerVersion.from_version(lambda_.ParamsAndSecretsVersions.V1_0_103, cache_enabled=True, cache_size=10, http_port=2773)
+    return lambda_.ParamsAndSecretsLayerVersion.from_version(
+        lambda_.ParamsAndSecretsVersions.V1_0_103, cache_enabled=True, cache_size=10, http_port=2773
+    )
 
 
 def _retention(days: int) -> logs.RetentionDays:
@@ -141,7 +194,8 @@ class GenesysIntegrationRole(Construct):
     def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, function_names: list[str]) -> None:
         super().__init__(scope, id)
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             role_name=f"{cfg.prefix}-genesys-integration",
             assumed_by=iam.AccountPrincipal(cfg.genesys_principal_account),
             external_ids=[cfg.genesys_org_id],
@@ -163,7 +217,9 @@ class GenesysIntegrationRole(Construct):
                 size += cost
         for index, templates in enumerate(chunks):
             iam.ManagedPolicy(
-                self, f"InvokePolicy{index + 1}", roles=[self.role],
+                self,
+                f"InvokePolicy{index + 1}",
+                roles=[self.role],
                 description=f"Genesys may invoke these data action functions ({index + 1}/{len(chunks)})",
                 statements=[iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[cdk.Fn.sub(t) for t in templates])],
             )
@@ -177,8 +233,16 @@ class DataActionsApi(Construct):
     body validation against the input contract, a 64 KB body limit (WAF), access logs, and an
     optional custom domain with mutual TLS."""
 
-    def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, routes: list[tuple[str, str, dict]],
-                 code: lambda_.Code, core_layer: lambda_.ILayerVersion) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cfg: DeployConfig,
+        routes: list[tuple[str, str, dict]],
+        code: lambda_.Code,
+        core_layer: lambda_.ILayerVersion,
+    ) -> None:
         """``routes``: (path, function name, input JSON schema) per action."""
         super().__init__(scope, id)
         use_key = cfg.api_auth == "apikey"
@@ -186,7 +250,8 @@ class DataActionsApi(Construct):
         access_logs = logs.LogGroup(self, "AccessLogs", retention=_retention(cfg.log_retention_days))
         mtls = bool(cfg.api_domain_name and cfg.mtls_truststore_uri)
         self.api = apigw.RestApi(
-            self, "Api",
+            self,
+            "Api",
             rest_api_name=f"{cfg.prefix}-genesys-data-actions",
             description="Genesys Cloud data actions (web services integration path)",
             cloud_watch_role=False,
@@ -198,8 +263,15 @@ class DataActionsApi(Construct):
                 stage_name="prod",
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
-                    resource_path=True, response_length=True, status=True, user=False,
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=False,
                 ),
                 throttling_rate_limit=cfg.api_rate_limit,
                 throttling_burst_limit=cfg.api_burst_limit,
@@ -209,22 +281,32 @@ class DataActionsApi(Construct):
         authorizer = self._basic_auth(cfg, code, core_layer) if cfg.api_auth == "basic" else None
         validator = self.api.add_request_validator("BodyValidator", validate_request_body=True, validate_request_parameters=True)
         self.api.add_gateway_response(
-            "BadBody", type=apigw.ResponseType.BAD_REQUEST_BODY,
+            "BadBody",
+            type=apigw.ResponseType.BAD_REQUEST_BODY,
             templates={"application/json": '{"code":"INVALID_INPUT","message":"Invalid input: $context.error.validationErrorString"}'},
         )
         for path, name, schema in routes:
             resource = self.api.root.resource_for_path(path)
             fn = lambda_.Function.from_function_attributes(
-                self, f"Fn{name}", same_environment=True,
-                function_arn=stack.format_arn(service="lambda", resource="function", resource_name=f"{name}:{ALIAS}", arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME),
+                self,
+                f"Fn{name}",
+                same_environment=True,
+                function_arn=stack.format_arn(
+                    service="lambda", resource="function", resource_name=f"{name}:{ALIAS}", arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME
+                ),
             )
             model = self.api.add_model(f"Model{name}", content_type="application/json", schema=_json_schema(schema))
             resource.add_method(
-                "POST", apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False),
-                api_key_required=use_key, authorizer=authorizer, request_validator=validator, request_models={"application/json": model},
+                "POST",
+                apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False),
+                api_key_required=use_key,
+                authorizer=authorizer,
+                request_validator=validator,
+                request_models={"application/json": model},
             )
         plan = self.api.add_usage_plan(
-            "UsagePlan", name=f"{cfg.prefix}-genesys",
+            "UsagePlan",
+            name=f"{cfg.prefix}-genesys",
             throttle=apigw.ThrottleSettings(rate_limit=cfg.api_rate_limit, burst_limit=cfg.api_burst_limit),
         )
         plan.add_api_stage(stage=self.api.deployment_stage)
@@ -232,17 +314,27 @@ class DataActionsApi(Construct):
         plan.add_api_key(self.api_key)
 
         acl = wafv2.CfnWebACL(
-            self, "Waf", scope="REGIONAL", default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            self,
+            "Waf",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             visibility_config=_visibility(f"{cfg.prefix}-api"),
             rules=[
                 wafv2.CfnWebACL.RuleProperty(
-                    name="BodyLargerThan64KB", priority=0, action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    name="BodyLargerThan64KB",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
                     visibility_config=_visibility(f"{cfg.prefix}-body-size"),
-                    statement=wafv2.CfnWebACL.StatementProperty(size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
-                        comparison_operator="GT", size=MAX_BODY_BYTES,
-                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
-                        text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
-                    )),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                            comparison_operator="GT",
+                            size=MAX_BODY_BYTES,
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")
+                            ),
+                            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                        )
+                    ),
                 ),
             ],
         )
@@ -258,17 +350,28 @@ class DataActionsApi(Construct):
             mtls_config = None
             if mtls:
                 bucket_name, _, key = cfg.mtls_truststore_uri.removeprefix("s3://").partition("/")
-                mtls_config = apigw.MTLSConfig(bucket=s3.Bucket.from_bucket_name(self, "Truststore", bucket_name), key=key, version=cfg.mtls_truststore_version)
+                mtls_config = apigw.MTLSConfig(
+                    bucket=s3.Bucket.from_bucket_name(self, "Truststore", bucket_name), key=key, version=cfg.mtls_truststore_version
+                )
             domain = self.api.add_domain_name(
-                "Domain", domain_name=cfg.api_domain_name, security_policy=apigw.SecurityPolicy.TLS_1_2,
+                "Domain",
+                domain_name=cfg.api_domain_name,
+                security_policy=apigw.SecurityPolicy.TLS_1_2,
                 certificate=acm.Certificate.from_certificate_arn(self, "Certificate", cfg.api_certificate_arn),
-                endpoint_type=apigw.EndpointType.REGIONAL, mtls=mtls_config,
+                endpoint_type=apigw.EndpointType.REGIONAL,
+                mtls=mtls_config,
             )
             self.url = f"https://{domain.domain_name}/"
         for rule, reason in (
-            ("AwsSolutions-APIG4", "Genesys web services integrations authenticate with an API key header, basic auth or mutual TLS; IAM and Cognito authorizers are not available to Genesys."),
+            (
+                "AwsSolutions-APIG4",
+                "Genesys web services integrations authenticate with an API key header, basic auth or mutual TLS; IAM and Cognito authorizers are not available to Genesys.",
+            ),
             ("AwsSolutions-COG4", "Same as APIG4: callers are Genesys data actions, not Cognito users."),
-            ("AwsSolutions-APIG6", "Execution logging needs an account-wide API Gateway CloudWatch role; access logs are on for every request."),
+            (
+                "AwsSolutions-APIG6",
+                "Execution logging needs an account-wide API Gateway CloudWatch role; access logs are on for every request.",
+            ),
         ):
             acknowledge(self.api, rule, reason)
 
@@ -276,26 +379,43 @@ class DataActionsApi(Construct):
         """HTTP basic auth for the Genesys Basic Auth credential type: a TOKEN authorizer checking
         the Authorization header against a generated secret ``{username, password}``."""
         secret = sm.Secret(
-            self, "BasicAuthSecret", secret_name=f"{cfg.prefix}/webservices/basic",
+            self,
+            "BasicAuthSecret",
+            secret_name=f"{cfg.prefix}/webservices/basic",
             description="Username and password the Genesys web services integration sends (Basic Auth credential type)",
             generate_secret_string=sm.SecretStringGenerator(
-                secret_string_template='{"username": "genesys"}', generate_string_key="password", exclude_characters=':"\\\'', password_length=40,
+                secret_string_template='{"username": "genesys"}',
+                generate_string_key="password",
+                exclude_characters=":\"\\'",
+                password_length=40,
             ),
         )
         acknowledge(secret, "AwsSolutions-SMG4", "Rotate by putting a new password and updating the Genesys credential at the same time.")
         name = f"{cfg.prefix}-web-services-authorizer"
-        log_group, role = logged_role(self, "AuthorizerLogs", "AuthorizerRole", name, cfg,
-                                      "Checks web services basic auth: writes its log group, reads its secret")
+        log_group, role = logged_role(
+            self, "AuthorizerLogs", "AuthorizerRole", name, cfg, "Checks web services basic auth: writes its log group, reads its secret"
+        )
         secret.grant_read(role)
         fn = lambda_.Function(
-            self, "Authorizer", function_name=name, description="Genesys web services: basic auth authorizer",
-            runtime=RUNTIME, architecture=ARCHITECTURE, handler="functions.authorizer.handler", code=code, layers=[core_layer],
-            role=role, timeout=cdk.Duration.seconds(5), memory_size=256, log_group=log_group,
+            self,
+            "Authorizer",
+            function_name=name,
+            description="Genesys web services: basic auth authorizer",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler="functions.authorizer.handler",
+            code=code,
+            layers=[core_layer],
+            role=role,
+            timeout=cdk.Duration.seconds(5),
+            memory_size=256,
+            log_group=log_group,
             environment={"DA_SECRET_ID": secret.secret_arn, "DA_CONFIG_NAME": "webservices"},
             params_and_secrets=secrets_extension(),
         )
-        return apigw.TokenAuthorizer(self, "BasicAuth", handler=fn, identity_source="method.request.header.Authorization",
-                                     results_cache_ttl=cdk.Duration.minutes(5))
+        return apigw.TokenAuthorizer(
+            self, "BasicAuth", handler=fn, identity_source="method.request.header.Authorization", results_cache_ttl=cdk.Duration.minutes(5)
+        )
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -313,9 +433,13 @@ def _json_schema(schema: dict) -> apigw.JsonSchema:
         return apigw.JsonSchema(
             type=[_TYPES[x] for x in t] if isinstance(t, list) else _TYPES.get(t) if t else None,
             description=s.get("description"),
-            min_length=s.get("minLength"), max_length=s.get("maxLength"), pattern=s.get("pattern"),
-            minimum=s.get("minimum"), maximum=s.get("maximum"),
-            exclusive_minimum=s.get("exclusiveMinimum"), exclusive_maximum=s.get("exclusiveMaximum"),
+            min_length=s.get("minLength"),
+            max_length=s.get("maxLength"),
+            pattern=s.get("pattern"),
+            minimum=s.get("minimum"),
+            maximum=s.get("maximum"),
+            exclusive_minimum=s.get("exclusiveMinimum"),
+            exclusive_maximum=s.get("exclusiveMaximum"),
             enum=s.get("enum"),
             properties={k: node(v) for k, v in s["properties"].items()} if "properties" in s else None,
             required=s.get("required") or None,
@@ -323,5 +447,11 @@ def _json_schema(schema: dict) -> apigw.JsonSchema:
         )
 
     out = node(schema)
-    return apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, title=schema.get("title", "").replace(" ", ""), type=out.type,
-                            properties=out.properties, required=out.required, additional_properties=out.additional_properties)
+    return apigw.JsonSchema(
+        schema=apigw.JsonSchemaVersion.DRAFT4,
+        title=schema.get("title", "").replace(" ", ""),
+        type=out.type,
+        properties=out.properties,
+        required=out.required,
+        additional_properties=out.additional_properties,
+    )

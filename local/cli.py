@@ -66,8 +66,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 handler_for(act.id).configure(backends.environ(act, config))
                 for ev in event_files(act.id):
                     inv = invoke(act.id, ev.load())
-                    rows.append(DemoRow(act.id, config, ev.label, ev.kind, inv.outcome if ev.kind == "direct" else f"{inv.outcome} ({inv.status})", inv.latency_ms, check(inv, expected.get(ev.case, {}))))
-    widths = [max(len(x) for x in col) for col in zip(*[("action", "config", "event", "outcome")] + [(r.action_id, r.config, r.event, r.outcome) for r in rows])]
+                    rows.append(
+                        DemoRow(
+                            act.id,
+                            config,
+                            ev.label,
+                            ev.kind,
+                            inv.outcome if ev.kind == "direct" else f"{inv.outcome} ({inv.status})",
+                            inv.latency_ms,
+                            check(inv, expected.get(ev.case, {})),
+                        )
+                    )
+    widths = [
+        max(len(x) for x in col)
+        for col in zip(*[("action", "config", "event", "outcome")] + [(r.action_id, r.config, r.event, r.outcome) for r in rows])
+    ]
     header = ("action", "config", "event", "outcome")
     print("  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  latency ms  check")
     print("-" * (sum(widths) + 26))
@@ -93,9 +106,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     from local.export import export
 
     written = export(
-        out=Path(args.out), outputs=Path(args.outputs) if args.outputs else None, account=args.account,
-        region=args.region, prefix=args.prefix, partition=args.partition, configs=args.config or [],
-        integration=args.integration, api_url=args.api_url, credential=args.credential, response=args.response,
+        out=Path(args.out),
+        outputs=Path(args.outputs) if args.outputs else None,
+        account=args.account,
+        region=args.region,
+        prefix=args.prefix,
+        partition=args.partition,
+        configs=args.config or [],
+        integration=args.integration,
+        api_url=args.api_url,
+        credential=args.credential,
+        response=args.response,
     )
     for path in written:
         print(path)
@@ -189,12 +210,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--prefix", default="gda", help="resource prefix used at deploy time")
     p.add_argument("--partition", default="aws")
     p.add_argument("--config", action="append", help="extra named configuration, BACKEND:NAME (repeatable)")
-    p.add_argument("--integration", choices=["lambda", "webservices"], default="lambda",
-                   help="lambda: AWS Lambda data actions (function ARNs); webservices: custom-rest-actions calling the API routes")
+    p.add_argument(
+        "--integration",
+        choices=["lambda", "webservices"],
+        default="lambda",
+        help="lambda: AWS Lambda data actions (function ARNs); webservices: custom-rest-actions calling the API routes",
+    )
     p.add_argument("--api-url", help="API base URL for --integration webservices (default: the ApiUrl output)")
     p.add_argument("--credential", choices=["apikey", "basic"], default="apikey", help="web services credential type")
-    p.add_argument("--response", choices=["full", "selected", "subset"], default="full",
-                   help="web services response pattern: the full response, selected values (translation map + defaults), or the nested objects")
+    p.add_argument(
+        "--response",
+        choices=["full", "selected", "subset"],
+        default="full",
+        help="web services response pattern: the full response, selected values (translation map + defaults), or the nested objects",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("events", help="generate the API Gateway variants of events/<action>/<case>.json")

@@ -30,12 +30,25 @@ def targets_from_outputs(outputs: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-def export(*, out: Path, outputs: Path | None, account: str | None, region: str | None, prefix: str,
-           partition: str = "aws", configs: list[str] = (), integration: str = "lambda",
-           api_url: str | None = None, credential: str = "apikey", response: str = "full") -> list[Path]:
+def export(
+    *,
+    out: Path,
+    outputs: Path | None,
+    account: str | None,
+    region: str | None,
+    prefix: str,
+    partition: str = "aws",
+    configs: list[str] = (),
+    integration: str = "lambda",
+    api_url: str | None = None,
+    credential: str = "apikey",
+    response: str = "full",
+) -> list[Path]:
     acts = all_actions()
     if integration == "webservices":
-        return export_web_services(out=out, outputs=outputs, api_url=api_url, prefix=prefix, configs=configs, credential=credential, response=response)
+        return export_web_services(
+            out=out, outputs=outputs, api_url=api_url, prefix=prefix, configs=configs, credential=credential, response=response
+        )
     if outputs is not None:
         targets = targets_from_outputs(outputs)
         if not targets:
@@ -45,9 +58,15 @@ def export(*, out: Path, outputs: Path | None, account: str | None, region: str 
             raise SystemExit("give --outputs cdk-outputs.json, or --account and --region")
         pairs = _default_pairs(configs)
         targets = [(aid, cfg, function_arn(account, region, function_name(prefix, aid, cfg), partition)) for aid, cfg in pairs]
-    return _write(out, prefix, ".json", [
-        (action_id, config, definition(acts[action_id], arn, display_name(acts[action_id].name, config))) for action_id, config, arn in targets
-    ])
+    return _write(
+        out,
+        prefix,
+        ".json",
+        [
+            (action_id, config, definition(acts[action_id], arn, display_name(acts[action_id].name, config)))
+            for action_id, config, arn in targets
+        ],
+    )
 
 
 def _default_pairs(configs: list[str], base: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
@@ -74,8 +93,16 @@ def _write(out: Path, prefix: str, suffix: str, items: list[tuple[str, str, dict
     return written
 
 
-def export_web_services(*, out: Path, outputs: Path | None, api_url: str | None, prefix: str, configs: list[str] = (),
-                        credential: str = "apikey", response: str = "full") -> list[Path]:
+def export_web_services(
+    *,
+    out: Path,
+    outputs: Path | None,
+    api_url: str | None,
+    prefix: str,
+    configs: list[str] = (),
+    credential: str = "apikey",
+    response: str = "full",
+) -> list[Path]:
     """One ``custom-rest-actions`` definition per API route (base URL from --api-url or the ApiUrl output)."""
     from infra.naming import route_path
 
@@ -87,7 +114,18 @@ def export_web_services(*, out: Path, outputs: Path | None, api_url: str | None,
         base = [(aid, cfg) for aid, cfg, _ in targets_from_outputs(outputs)]
     if not api_url:
         raise SystemExit("give --api-url https://<api>/prod/ or --outputs cdk-outputs.json (its ApiUrl)")
-    return _write(out, prefix, ".webservices.json", [
-        (aid, cfg, web_services_definition(acts[aid], f"{api_url.rstrip('/')}/{route_path(aid, cfg)}", credential, display_name(acts[aid].name, cfg), response))
-        for aid, cfg in _default_pairs(configs, base)
-    ])
+    return _write(
+        out,
+        prefix,
+        ".webservices.json",
+        [
+            (
+                aid,
+                cfg,
+                web_services_definition(
+                    acts[aid], f"{api_url.rstrip('/')}/{route_path(aid, cfg)}", credential, display_name(acts[aid].name, cfg), response
+                ),
+            )
+            for aid, cfg in _default_pairs(configs, base)
+        ],
+    )

@@ -22,9 +22,28 @@ NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]*$")
 RESERVED = RESERVED_INPUT_NAMES
 PRIMITIVES = {"string", "integer", "number", "boolean", "null"}
 DRAFT4_KEYWORDS = {
-    "$schema", "id", "title", "description", "type", "properties", "required", "additionalProperties",
-    "items", "enum", "default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "uniqueItems",
+    "$schema",
+    "id",
+    "title",
+    "description",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
 }
 MAX_DEPTH = 50
 
@@ -157,9 +176,7 @@ def request_template(act: Action) -> str:
 
     props = schema["properties"]
     if not required:  # every input optional (one of a choice): a separator variable keeps the commas right
-        body = '#set($sep = "")' + "".join(
-            f'#if($input.{n})$sep"{n}": {value(n, p)}#set($sep = ", ")#end' for n, p in props.items()
-        )
+        body = '#set($sep = "")' + "".join(f'#if($input.{n})$sep"{n}": {value(n, p)}#set($sep = ", ")#end' for n, p in props.items())
         return "{" + body + "}"
     body = ", ".join(f'"{n}": {value(n, p)}' for n, p in props.items() if n in required)
     body += "".join(f'#if($input.{n}), "{n}": {value(n, p)}#end' for n, p in props.items() if n not in required)
@@ -177,7 +194,12 @@ def web_services_definition(act: Action, url: str, credential: str, name: str | 
         headers["x-api-key"] = "${credentials.apiKey}"
     defn = definition(act, url, name)
     defn["integrationType"] = "custom-rest-actions"
-    defn["config"]["request"] = {"requestUrlTemplate": url, "requestType": "POST", "headers": headers, "requestTemplate": request_template(act)}
+    defn["config"]["request"] = {
+        "requestUrlTemplate": url,
+        "requestType": "POST",
+        "headers": headers,
+        "requestTemplate": request_template(act),
+    }
     defn["config"]["response"], defn["contract"]["output"]["successSchema"] = response_config(act, response)
     return defn
 

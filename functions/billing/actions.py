@@ -16,20 +16,44 @@ BILLING = soap_backend(
 WSDL = "wsdl/billing.wsdl"
 
 
-@soap_action(backend=BILLING, wsdl=WSDL, service="BillingService", port="BillingPort", operation="GetAccount",
-             name="Get Billing Account", output_root="GetAccountResult", not_found=("AccountNotFound",))
+@soap_action(
+    backend=BILLING,
+    wsdl=WSDL,
+    service="BillingService",
+    port="BillingPort",
+    operation="GetAccount",
+    name="Get Billing Account",
+    output_root="GetAccountResult",
+    not_found=("AccountNotFound",),
+)
 def get_billing_account() -> None:
     """Status, balance, contact and invoices of a billing account (found is false when the account does not exist)."""
 
 
-@soap_action(backend=BILLING, wsdl=WSDL, service="BillingService", port="BillingPort", operation="FindAccount",
-             name="Find Billing Account", output_root="FindAccountResult", not_found=("AccountNotFound",),
-             outputs=("accountId", "name", "status", "balance", "currency"))
+@soap_action(
+    backend=BILLING,
+    wsdl=WSDL,
+    service="BillingService",
+    port="BillingPort",
+    operation="FindAccount",
+    name="Find Billing Account",
+    output_root="FindAccountResult",
+    not_found=("AccountNotFound",),
+    outputs=("accountId", "name", "status", "balance", "currency"),
+)
 def find_billing_account() -> None:
     """The billing account for an account id or a phone number (give one of them); found is false when there is none."""
 
 
-@soap_action(backend=BILLING, wsdl=WSDL, service="BillingService", port="BillingPort", operation="RecordPayment",
-             name="Record Billing Payment", output_root="RecordPaymentResult", timeout_seconds=15)
+@soap_action(
+    backend=BILLING,
+    wsdl=WSDL,
+    service="BillingService",
+    port="BillingPort",
+    operation="RecordPayment",
+    name="Record Billing Payment",
+    output_root="RecordPaymentResult",
+    timeout_seconds=15,
+)
 def record_billing_payment() -> None:
     """Records a payment on a billing account and returns the receipt id and the new balance."""

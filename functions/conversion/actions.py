@@ -13,13 +13,27 @@ CONVERSION = soap_backend(
 WSDL = "wsdl/NumberConversion.wsdl"
 
 
-@soap_action(backend=CONVERSION, wsdl=WSDL, port="NumberConversionSoap12", operation="NumberToWords", name="Number to Words",
-             rename_inputs={"ubiNum": "number"}, rename_outputs={"NumberToWordsResult": "words"})
+@soap_action(
+    backend=CONVERSION,
+    wsdl=WSDL,
+    port="NumberConversionSoap12",
+    operation="NumberToWords",
+    name="Number to Words",
+    rename_inputs={"ubiNum": "number"},
+    rename_outputs={"NumberToWordsResult": "words"},
+)
 def number_to_words() -> None:
     """Spells a whole number in English words, for prompts read by text-to-speech."""
 
 
-@soap_action(backend=CONVERSION, wsdl=WSDL, port="NumberConversionSoap", operation="NumberToDollars", name="Number to Dollars",
-             rename_inputs={"dNum": "amount"}, rename_outputs={"NumberToDollarsResult": "words"})
+@soap_action(
+    backend=CONVERSION,
+    wsdl=WSDL,
+    port="NumberConversionSoap",
+    operation="NumberToDollars",
+    name="Number to Dollars",
+    rename_inputs={"dNum": "amount"},
+    rename_outputs={"NumberToDollarsResult": "words"},
+)
 def number_to_dollars() -> None:
     """Spells an amount as dollars and cents in English words, for prompts read by text-to-speech."""

@@ -32,7 +32,12 @@ DYNAMICS_BACKEND = Backend(
     config_model=DynamicsConfig,
     layers=("core", "phone"),
     action_prefix="dynamics",
-    secret_example={"orgUrl": "https://<org>.crm.dynamics.com", "tenantId": "<tenant id>", "clientId": "<app id>", "clientSecret": "<client secret>"},
+    secret_example={
+        "orgUrl": "https://<org>.crm.dynamics.com",
+        "tenantId": "<tenant id>",
+        "clientId": "<app id>",
+        "clientSecret": "<client secret>",
+    },
 )
 
 ACCOUNT = "accountid,name,accountnumber,telephone1,emailaddress1,address1_city"
@@ -54,24 +59,49 @@ def _s(r: dict[str, Any], key: str) -> str:
 def account(r: dict[str, Any] | None, count: int = 1) -> AccountOutput:
     if not r:
         return AccountOutput(found=False, match_count=0)
-    return AccountOutput(found=True, match_count=count, account_id=_s(r, "accountid"), name=_s(r, "name"), account_number=_s(r, "accountnumber"),
-                         telephone=_s(r, "telephone1"), email=_s(r, "emailaddress1"), city=_s(r, "address1_city"))
+    return AccountOutput(
+        found=True,
+        match_count=count,
+        account_id=_s(r, "accountid"),
+        name=_s(r, "name"),
+        account_number=_s(r, "accountnumber"),
+        telephone=_s(r, "telephone1"),
+        email=_s(r, "emailaddress1"),
+        city=_s(r, "address1_city"),
+    )
 
 
 def contact(r: dict[str, Any] | None, count: int = 1) -> ContactOutput:
     if not r:
         return ContactOutput(found=False, match_count=0)
-    return ContactOutput(found=True, match_count=count, contact_id=_s(r, "contactid"), full_name=_s(r, "fullname"), first_name=_s(r, "firstname"),
-                         last_name=_s(r, "lastname"), email=_s(r, "emailaddress1"), telephone=_s(r, "telephone1"),
-                         mobile_phone=_s(r, "mobilephone"), account_id=_s(r, "_parentcustomerid_value"))
+    return ContactOutput(
+        found=True,
+        match_count=count,
+        contact_id=_s(r, "contactid"),
+        full_name=_s(r, "fullname"),
+        first_name=_s(r, "firstname"),
+        last_name=_s(r, "lastname"),
+        email=_s(r, "emailaddress1"),
+        telephone=_s(r, "telephone1"),
+        mobile_phone=_s(r, "mobilephone"),
+        account_id=_s(r, "_parentcustomerid_value"),
+    )
 
 
 def case(r: dict[str, Any] | None, count: int = 1) -> CaseOutput:
     if not r:
         return CaseOutput(found=False, match_count=0)
-    return CaseOutput(found=True, match_count=count, case_id=_s(r, "incidentid"), ticket_number=_s(r, "ticketnumber"), title=_s(r, "title"),
-                      state=STATES.get(r.get("statecode"), _s(r, "statecode")), priority=PRIORITIES.get(r.get("prioritycode"), _s(r, "prioritycode")),
-                      created_on=_s(r, "createdon"), customer_id=_s(r, "_customerid_value"))
+    return CaseOutput(
+        found=True,
+        match_count=count,
+        case_id=_s(r, "incidentid"),
+        ticket_number=_s(r, "ticketnumber"),
+        title=_s(r, "title"),
+        state=STATES.get(r.get("statecode"), _s(r, "statecode")),
+        priority=PRIORITIES.get(r.get("prioritycode"), _s(r, "prioritycode")),
+        created_on=_s(r, "createdon"),
+        customer_id=_s(r, "_customerid_value"),
+    )
 
 
 def phone_filter(ctx: ActionContext, raw: str, fields: tuple[str, ...]) -> str:
@@ -81,56 +111,118 @@ def phone_filter(ctx: ActionContext, raw: str, fields: tuple[str, ...]) -> str:
     return " or ".join(f"{field} eq {odata_string(form)}" for field in fields for form in forms)
 
 
-@action(name="Get Account by Account ID", description="A Dynamics 365 account by id.", input=AccountIdInput, output=AccountOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Account by Account ID",
+    description="A Dynamics 365 account by id.",
+    input=AccountIdInput,
+    output=AccountOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_account_by_account_id(inp: AccountIdInput, ctx: ActionContext) -> AccountOutput:
     return account(_client(ctx).get(ctx, f"accounts({inp.account_id})", {"$select": ACCOUNT}))
 
 
-@action(name="Get Account by Account Name", description="A Dynamics 365 account by exact name.", input=AccountNameInput, output=AccountOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Account by Account Name",
+    description="A Dynamics 365 account by exact name.",
+    input=AccountNameInput,
+    output=AccountOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_account_by_account_name(inp: AccountNameInput, ctx: ActionContext) -> AccountOutput:
     return account(*_client(ctx).first(ctx, "accounts", ACCOUNT, f"name eq {odata_string(inp.account_name)}", "modifiedon desc"))
 
 
-@action(name="Get Account by Account Number", description="A Dynamics 365 account by account number.", input=AccountNumberInput, output=AccountOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Account by Account Number",
+    description="A Dynamics 365 account by account number.",
+    input=AccountNumberInput,
+    output=AccountOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_account_by_account_number(inp: AccountNumberInput, ctx: ActionContext) -> AccountOutput:
     return account(*_client(ctx).first(ctx, "accounts", ACCOUNT, f"accountnumber eq {odata_string(inp.account_number)}", "modifiedon desc"))
 
 
-@action(name="Get Account by Contact ID", description="The account a Dynamics 365 contact belongs to (one request, $expand).", input=ContactIdInput, output=AccountOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Account by Contact ID",
+    description="The account a Dynamics 365 contact belongs to (one request, $expand).",
+    input=ContactIdInput,
+    output=AccountOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> AccountOutput:
-    body = _client(ctx).get(ctx, f"contacts({inp.contact_id})", {"$select": "contactid", "$expand": f"parentcustomerid_account($select={ACCOUNT})"})
+    body = _client(ctx).get(
+        ctx, f"contacts({inp.contact_id})", {"$select": "contactid", "$expand": f"parentcustomerid_account($select={ACCOUNT})"}
+    )
     parent = (body or {}).get("parentcustomerid_account")
     return account(parent if isinstance(parent, dict) else None)
 
 
-@action(name="Get Account by Phone Number", description="A Dynamics 365 account whose phone fields hold the number or ANI in any stored form.", input=PhoneInput, output=AccountOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Account by Phone Number",
+    description="A Dynamics 365 account whose phone fields hold the number or ANI in any stored form.",
+    input=PhoneInput,
+    output=AccountOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_account_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> AccountOutput:
     flt = phone_filter(ctx, inp.phone_number, ("telephone1", "telephone2", "telephone3"))
     return account(*_client(ctx).first(ctx, "accounts", ACCOUNT, flt, "modifiedon desc"))
 
 
-@action(name="Get Case by Case ID", description="A Dynamics 365 case (incident) by id.", input=CaseIdInput, output=CaseOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Case by Case ID",
+    description="A Dynamics 365 case (incident) by id.",
+    input=CaseIdInput,
+    output=CaseOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_case_by_case_id(inp: CaseIdInput, ctx: ActionContext) -> CaseOutput:
     return case(_client(ctx).get(ctx, f"incidents({inp.case_id})", {"$select": CASE}))
 
 
-@action(name="Get Contact by Contact Name", description="A Dynamics 365 contact by exact full name.", input=ContactNameInput, output=ContactOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Contact by Contact Name",
+    description="A Dynamics 365 contact by exact full name.",
+    input=ContactNameInput,
+    output=ContactOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_contact_by_contact_name(inp: ContactNameInput, ctx: ActionContext) -> ContactOutput:
     return contact(*_client(ctx).first(ctx, "contacts", CONTACT, f"fullname eq {odata_string(inp.contact_name)}", "modifiedon desc"))
 
 
-@action(name="Get Contact by Email Address", description="A Dynamics 365 contact by email address.", input=EmailInput, output=ContactOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Contact by Email Address",
+    description="A Dynamics 365 contact by email address.",
+    input=EmailInput,
+    output=ContactOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_contact_by_email_address(inp: EmailInput, ctx: ActionContext) -> ContactOutput:
     return contact(*_client(ctx).first(ctx, "contacts", CONTACT, f"emailaddress1 eq {odata_string(inp.email_address)}", "modifiedon desc"))
 
 
-@action(name="Get Contact by Phone Number", description="A Dynamics 365 contact whose phone fields hold the number or ANI in any stored form.", input=PhoneInput, output=ContactOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Contact by Phone Number",
+    description="A Dynamics 365 contact whose phone fields hold the number or ANI in any stored form.",
+    input=PhoneInput,
+    output=ContactOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_contact_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> ContactOutput:
     flt = phone_filter(ctx, inp.phone_number, ("telephone1", "telephone2", "mobilephone"))
     return contact(*_client(ctx).first(ctx, "contacts", CONTACT, flt, "modifiedon desc"))
 
 
-@action(name="Get Most Recent Open Case by Contact ID", description="The contact's most recently created active case.", input=ContactIdInput, output=CaseOutput, backend=DYNAMICS_BACKEND)
+@action(
+    name="Get Most Recent Open Case by Contact ID",
+    description="The contact's most recently created active case.",
+    input=ContactIdInput,
+    output=CaseOutput,
+    backend=DYNAMICS_BACKEND,
+)
 def get_most_recent_open_case_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> CaseOutput:
     flt = f"(_customerid_value eq {inp.contact_id} or _primarycontactid_value eq {inp.contact_id}) and statecode eq 0"
     return case(*_client(ctx).first(ctx, "incidents", CASE, flt, "createdon desc"))

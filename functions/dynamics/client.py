@@ -23,8 +23,12 @@ def _error_code(resp: httpx.Response) -> str:
 
 
 DYNAMICS = Vendor("Dynamics 365", error_code=_error_code)
-HEADERS = {"Accept": "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0",
-           "Prefer": 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"'}
+HEADERS = {
+    "Accept": "application/json",
+    "OData-MaxVersion": "4.0",
+    "OData-Version": "4.0",
+    "Prefer": 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"',
+}
 
 
 def odata_string(value: str) -> str:
@@ -41,9 +45,19 @@ class DynamicsClient:
     def _fetch_token(self, ctx: ActionContext) -> tuple[str, float]:
         cfg = self.config
         resp = call(
-            ctx, DYNAMICS, "POST", f"{cfg.login_url.rstrip('/')}/{cfg.tenant_id}/oauth2/v2.0/token", read=False, ok=(200,), passthrough=(),
-            data={"grant_type": "client_credentials", "client_id": cfg.client_id, "client_secret": cfg.client_secret.get_secret_value(),
-                  "scope": f"{cfg.org_url.rstrip('/')}/.default"},
+            ctx,
+            DYNAMICS,
+            "POST",
+            f"{cfg.login_url.rstrip('/')}/{cfg.tenant_id}/oauth2/v2.0/token",
+            read=False,
+            ok=(200,),
+            passthrough=(),
+            data={
+                "grant_type": "client_credentials",
+                "client_id": cfg.client_id,
+                "client_secret": cfg.client_secret.get_secret_value(),
+                "scope": f"{cfg.org_url.rstrip('/')}/.default",
+            },
         )
         body = json_body(resp, DYNAMICS.name)
         if not isinstance(body, dict) or not body.get("access_token"):

@@ -27,8 +27,15 @@ class GenesysClient:
     def _fetch_token(self, ctx: ActionContext) -> tuple[str, float]:
         cfg = self.config
         resp = call(
-            ctx, GENESYS, "POST", f"{cfg.login_base}/oauth/token", read=False, ok=(200,), passthrough=(),
-            data={"grant_type": "client_credentials"}, auth=(cfg.client_id, cfg.client_secret.get_secret_value()),
+            ctx,
+            GENESYS,
+            "POST",
+            f"{cfg.login_base}/oauth/token",
+            read=False,
+            ok=(200,),
+            passthrough=(),
+            data={"grant_type": "client_credentials"},
+            auth=(cfg.client_id, cfg.client_secret.get_secret_value()),
         )
         body = json_body(resp, GENESYS.name)
         if not isinstance(body, dict) or not body.get("access_token"):

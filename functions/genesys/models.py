@@ -19,7 +19,9 @@ class GenesysConfig(BaseModel):
 
     client_id: str = Field(alias="clientId", min_length=1)
     client_secret: SecretStr = Field(alias="clientSecret")
-    region: str = Field("mypurecloud.com", pattern=r"^[a-z0-9.-]+$", description="Region domain, e.g. mypurecloud.com, usw2.pure.cloud, mypurecloud.ie")
+    region: str = Field(
+        "mypurecloud.com", pattern=r"^[a-z0-9.-]+$", description="Region domain, e.g. mypurecloud.com, usw2.pure.cloud, mypurecloud.ie"
+    )
     api_url: str | None = Field(None, alias="apiUrl", pattern=r"^https?://")
     login_url: str | None = Field(None, alias="loginUrl", pattern=r"^https?://")
 

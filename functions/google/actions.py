@@ -21,7 +21,12 @@ GOOGLE_BACKEND = Backend(
     config_model=GoogleConfig,
     layers=("core", "phone", "google"),
     action_prefix="google",
-    secret_example={"clientEmail": "<sa>@<project>.iam.gserviceaccount.com", "privateKeyId": "<key id>", "privateKey": "<PEM>", "spreadsheetId": "<id>"},
+    secret_example={
+        "clientEmail": "<sa>@<project>.iam.gserviceaccount.com",
+        "privateKeyId": "<key id>",
+        "privateKey": "<PEM>",
+        "spreadsheetId": "<id>",
+    },
 )
 
 
@@ -47,8 +52,13 @@ def _match(ctx: ActionContext, column: str, predicate) -> RowOutput:
     return RowOutput(found=True, match_count=len(hits), row_number=number, columns=cells)
 
 
-@action(name="Get Customer by Phone Number", description="The sheet row whose phone column holds the number or ANI, in any format.",
-        input=PhoneInput, output=RowOutput, backend=GOOGLE_BACKEND)
+@action(
+    name="Get Customer by Phone Number",
+    description="The sheet row whose phone column holds the number or ANI, in any format.",
+    input=PhoneInput,
+    output=RowOutput,
+    backend=GOOGLE_BACKEND,
+)
 def get_customer_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> RowOutput:
     wanted = normalise(inp.phone_number, ctx.config.default_region)
 
@@ -59,8 +69,13 @@ def get_customer_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> RowOutp
     return _match(ctx, ctx.config.phone_column, same_number)
 
 
-@action(name="Query Rows", description="The first sheet row whose column equals the value (case-insensitive), and how many match.",
-        input=QueryInput, output=RowOutput, backend=GOOGLE_BACKEND)
+@action(
+    name="Query Rows",
+    description="The first sheet row whose column equals the value (case-insensitive), and how many match.",
+    input=QueryInput,
+    output=RowOutput,
+    backend=GOOGLE_BACKEND,
+)
 def query_rows(inp: QueryInput, ctx: ActionContext) -> RowOutput:
     value = inp.value.strip().lower()
     return _match(ctx, inp.column, lambda cell: cell.strip().lower() == value)
@@ -77,7 +92,13 @@ def _row_from(ctx: ActionContext, fields_json: str) -> tuple[list[str], list[str
     return headers, [None if k not in fields else ("" if fields[k] is None else str(fields[k])) for k in keys]
 
 
-@action(name="Append Row", description="Adds a row (cells by header) below the sheet's data.", input=AppendRowInput, output=WriteOutput, backend=GOOGLE_BACKEND)
+@action(
+    name="Append Row",
+    description="Adds a row (cells by header) below the sheet's data.",
+    input=AppendRowInput,
+    output=WriteOutput,
+    backend=GOOGLE_BACKEND,
+)
 def append_row(inp: AppendRowInput, ctx: ActionContext) -> WriteOutput:
     _, row = _row_from(ctx, inp.fields_json)
     client = _client(ctx)
@@ -86,8 +107,13 @@ def append_row(inp: AppendRowInput, ctx: ActionContext) -> WriteOutput:
     return WriteOutput(updated=True, row_number=int(match.group(1)) if match else 0, updated_cells=int(updates.get("updatedCells") or 0))
 
 
-@action(name="Update Row", description="Overwrites the given cells (by header) of one row; other cells keep their values.",
-        input=UpdateRowInput, output=WriteOutput, backend=GOOGLE_BACKEND)
+@action(
+    name="Update Row",
+    description="Overwrites the given cells (by header) of one row; other cells keep their values.",
+    input=UpdateRowInput,
+    output=WriteOutput,
+    backend=GOOGLE_BACKEND,
+)
 def update_row(inp: UpdateRowInput, ctx: ActionContext) -> WriteOutput:
     _, row = _row_from(ctx, inp.fields_json)
     client = _client(ctx)

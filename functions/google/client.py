@@ -60,8 +60,11 @@ class SheetsClient:
         cfg = self.config
         if self._credentials is None:
             info = {
-                "type": "service_account", "client_email": cfg.client_email, "private_key_id": cfg.private_key_id,
-                "private_key": cfg.private_key.get_secret_value(), "token_uri": cfg.token_uri,
+                "type": "service_account",
+                "client_email": cfg.client_email,
+                "private_key_id": cfg.private_key_id,
+                "private_key": cfg.private_key.get_secret_value(),
+                "token_uri": cfg.token_uri,
             }
             try:
                 self._credentials = service_account.Credentials.from_service_account_info(info, scopes=cfg.scopes, subject=cfg.subject)
@@ -92,7 +95,15 @@ class SheetsClient:
 
     def rows(self, ctx: ActionContext, span: str | None = None) -> list[list[str]]:
         """Every row of the configured span (row 1: headers), in one request."""
-        resp = call(ctx, GOOGLE, "GET", self._url(self._a1(span or self.config.columns)), tokens=self.tokens, params={"majorDimension": "ROWS"}, passthrough=())
+        resp = call(
+            ctx,
+            GOOGLE,
+            "GET",
+            self._url(self._a1(span or self.config.columns)),
+            tokens=self.tokens,
+            params={"majorDimension": "ROWS"},
+            passthrough=(),
+        )
         body = json_body(resp, GOOGLE.name)
         values = body.get("values", []) if isinstance(body, dict) else None
         if not isinstance(values, list):
@@ -101,9 +112,17 @@ class SheetsClient:
 
     def write(self, ctx: ActionContext, a1: str, row: list[Any], append: bool) -> dict[str, Any]:
         url = self._url(a1) + (":append" if append else "")
-        resp = call(ctx, GOOGLE, "POST" if append else "PUT", url, tokens=self.tokens, read=False, passthrough=(),
-                    params={"valueInputOption": "RAW", **({"insertDataOption": "INSERT_ROWS"} if append else {})},
-                    json={"range": a1, "majorDimension": "ROWS", "values": [row]})
+        resp = call(
+            ctx,
+            GOOGLE,
+            "POST" if append else "PUT",
+            url,
+            tokens=self.tokens,
+            read=False,
+            passthrough=(),
+            params={"valueInputOption": "RAW", **({"insertDataOption": "INSERT_ROWS"} if append else {})},
+            json={"range": a1, "majorDimension": "ROWS", "values": [row]},
+        )
         body = json_body(resp, GOOGLE.name)
         if not isinstance(body, dict):
             raise malformed(GOOGLE.name, "expected a JSON object")

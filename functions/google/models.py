@@ -61,7 +61,9 @@ def _flat_json(text: str) -> str:
 
 
 class AppendRowInput(Contract):
-    fields_json: str = Field(min_length=2, max_length=20000, description='Cells by header, as JSON: {"Name": "Jane", "Phone": "+14155550100"}')
+    fields_json: str = Field(
+        min_length=2, max_length=20000, description='Cells by header, as JSON: {"Name": "Jane", "Phone": "+14155550100"}'
+    )
 
     @field_validator("fields_json")
     @classmethod

@@ -16,7 +16,12 @@ PAYMENTS = Backend(
     kind="payments",
     title="Card payments",
     config_model=PaymentsConfig,
-    secret_example={"processor": "authorizenet", "apiLoginId": "<api login id>", "transactionKey": "<transaction key>", "merchantCurrency": "USD"},
+    secret_example={
+        "processor": "authorizenet",
+        "apiLoginId": "<api login id>",
+        "transactionKey": "<transaction key>",
+        "merchantCurrency": "USD",
+    },
 )
 
 
@@ -40,7 +45,9 @@ def validate_card_payment(inp: ValidateCardPaymentInput, ctx: ActionContext) -> 
     cvv = inp.cvv.get_secret_value() if inp.cvv is not None else None
     card = check_card(pan, inp.expiry_month, inp.expiry_year, cvv)
 
-    def output(status: str, reason_code: str, reason: str, authorization_id: str = "", approval_code: str = "") -> ValidateCardPaymentOutput:
+    def output(
+        status: str, reason_code: str, reason: str, authorization_id: str = "", approval_code: str = ""
+    ) -> ValidateCardPaymentOutput:
         return ValidateCardPaymentOutput(
             approved=status == "approved",
             status=status,
@@ -58,7 +65,5 @@ def validate_card_payment(inp: ValidateCardPaymentInput, ctx: ActionContext) -> 
     if card.reason is not None:
         return output("invalid", card.reason, REASONS[card.reason])
     processor = ctx.adapter(processor_for)
-    result = processor.authorize(
-        AuthRequest(pan, inp.expiry_month, card.expiry_year, cvv, inp.amount, inp.currency, inp.reference), ctx
-    )
+    result = processor.authorize(AuthRequest(pan, inp.expiry_month, card.expiry_year, cvv, inp.amount, inp.currency, inp.reference), ctx)
     return output(result.status, result.reason_code, result.reason, result.authorization_id, result.approval_code)

@@ -12,7 +12,15 @@ from dataactions import Contract
 Amount = Annotated[
     Decimal,
     Field(gt=0, le=1_000_000, description="Amount in major units, for example 12.50"),
-    WithJsonSchema({"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1000000, "description": "Amount in major units, for example 12.50"}),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "minimum": 0,
+            "exclusiveMinimum": True,
+            "maximum": 1000000,
+            "description": "Amount in major units, for example 12.50",
+        }
+    ),
 ]
 
 
@@ -25,7 +33,9 @@ class ValidateCardPaymentInput(Contract):
     cvv: SecretStr | None = Field(None, min_length=3, max_length=4, description="Card security code (optional)")
     amount: Amount
     currency: str = Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 currency code, for example USD")
-    reference: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$", description="Your order or invoice reference (optional, up to 20 letters/digits)")
+    reference: str | None = Field(
+        None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$", description="Your order or invoice reference (optional, up to 20 letters/digits)"
+    )
 
     @field_validator("expiry_year")
     @classmethod

@@ -38,7 +38,12 @@ SALESFORCE_BACKEND = Backend(
     config_model=SalesforceConfig,
     layers=("core", "phone"),
     action_prefix="salesforce",
-    secret_example={"auth": "client_credentials", "loginUrl": "https://<my-domain>.my.salesforce.com", "clientId": "<consumer key>", "clientSecret": "<consumer secret>"},
+    secret_example={
+        "auth": "client_credentials",
+        "loginUrl": "https://<my-domain>.my.salesforce.com",
+        "clientId": "<consumer key>",
+        "clientSecret": "<consumer secret>",
+    },
 )
 
 LIMIT = 200
@@ -60,25 +65,50 @@ def account_output(records: list[dict[str, Any]], count: int | None = None) -> A
     if not records:
         return AccountOutput(found=False, match_count=0)
     r = records[0]
-    return AccountOutput(found=True, match_count=count if count is not None else len(records), account_id=_s(r, "Id"), name=_s(r, "Name"),
-                         account_number=_s(r, "AccountNumber"), phone=_s(r, "Phone"), type=_s(r, "Type"), industry=_s(r, "Industry"))
+    return AccountOutput(
+        found=True,
+        match_count=count if count is not None else len(records),
+        account_id=_s(r, "Id"),
+        name=_s(r, "Name"),
+        account_number=_s(r, "AccountNumber"),
+        phone=_s(r, "Phone"),
+        type=_s(r, "Type"),
+        industry=_s(r, "Industry"),
+    )
 
 
 def contact_output(records: list[dict[str, Any]], count: int | None = None) -> ContactOutput:
     if not records:
         return ContactOutput(found=False, match_count=0)
     r = records[0]
-    return ContactOutput(found=True, match_count=count if count is not None else len(records), contact_id=_s(r, "Id"), first_name=_s(r, "FirstName"),
-                         last_name=_s(r, "LastName"), name=_s(r, "Name"), email=_s(r, "Email"), phone=_s(r, "Phone"),
-                         mobile_phone=_s(r, "MobilePhone"), account_id=_s(r, "AccountId"))
+    return ContactOutput(
+        found=True,
+        match_count=count if count is not None else len(records),
+        contact_id=_s(r, "Id"),
+        first_name=_s(r, "FirstName"),
+        last_name=_s(r, "LastName"),
+        name=_s(r, "Name"),
+        email=_s(r, "Email"),
+        phone=_s(r, "Phone"),
+        mobile_phone=_s(r, "MobilePhone"),
+        account_id=_s(r, "AccountId"),
+    )
 
 
 def case_output(records: list[dict[str, Any]], count: int | None = None) -> CaseOutput:
     if not records:
         return CaseOutput(found=False, match_count=0)
     r = records[0]
-    return CaseOutput(found=True, match_count=count if count is not None else len(records), case_id=_s(r, "Id"), case_number=_s(r, "CaseNumber"),
-                      subject=_s(r, "Subject"), status=_s(r, "Status"), priority=_s(r, "Priority"), created_date=_s(r, "CreatedDate"))
+    return CaseOutput(
+        found=True,
+        match_count=count if count is not None else len(records),
+        case_id=_s(r, "Id"),
+        case_number=_s(r, "CaseNumber"),
+        subject=_s(r, "Subject"),
+        status=_s(r, "Status"),
+        priority=_s(r, "Priority"),
+        created_date=_s(r, "CreatedDate"),
+    )
 
 
 def _query(ctx: ActionContext, soql: str) -> tuple[list[dict[str, Any]], int]:
@@ -95,16 +125,29 @@ def _of_type(records: list[dict[str, Any]], sobject: str) -> list[dict[str, Any]
     return [r for r in records if isinstance(r, dict) and (r.get("attributes") or {}).get("type") == sobject]
 
 
-@action(name="Get Account by Account Number", description="Salesforce account with this account number.",
-        input=AccountNumberInput, output=AccountOutput, backend=SALESFORCE_BACKEND)
+@action(
+    name="Get Account by Account Number",
+    description="Salesforce account with this account number.",
+    input=AccountNumberInput,
+    output=AccountOutput,
+    backend=SALESFORCE_BACKEND,
+)
 def get_account_by_account_number(inp: AccountNumberInput, ctx: ActionContext) -> AccountOutput:
-    records, count = _query(ctx, f"SELECT {ACCOUNT_FIELDS} FROM Account WHERE AccountNumber = {soql_literal(inp.account_number)} "
-                                 f"ORDER BY LastModifiedDate DESC LIMIT {LIMIT}")
+    records, count = _query(
+        ctx,
+        f"SELECT {ACCOUNT_FIELDS} FROM Account WHERE AccountNumber = {soql_literal(inp.account_number)} "
+        f"ORDER BY LastModifiedDate DESC LIMIT {LIMIT}",
+    )
     return account_output(records, count)
 
 
-@action(name="Get Account by Contact ID", description="The Salesforce account a contact belongs to.",
-        input=ContactIdInput, output=AccountOutput, backend=SALESFORCE_BACKEND)
+@action(
+    name="Get Account by Contact ID",
+    description="The Salesforce account a contact belongs to.",
+    input=ContactIdInput,
+    output=AccountOutput,
+    backend=SALESFORCE_BACKEND,
+)
 def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> AccountOutput:
     fields = ", ".join(f"Account.{f.strip()}" for f in ACCOUNT_FIELDS.split(","))
     records, _ = _query(ctx, f"SELECT {fields} FROM Contact WHERE Id = {soql_literal(inp.contact_id)} LIMIT 1")
@@ -112,52 +155,89 @@ def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> Accoun
     return account_output([account] if isinstance(account, dict) else [])
 
 
-@action(name="Get Account by Phone Number", description="Salesforce account whose phone fields match the number or ANI (SOSL phone search).",
-        input=PhoneInput, output=AccountOutput, backend=SALESFORCE_BACKEND)
+@action(
+    name="Get Account by Phone Number",
+    description="Salesforce account whose phone fields match the number or ANI (SOSL phone search).",
+    input=PhoneInput,
+    output=AccountOutput,
+    backend=SALESFORCE_BACKEND,
+)
 def get_account_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> AccountOutput:
     sosl = phone_search(_phone_terms(ctx, inp.phone_number), f"Account({ACCOUNT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT})")
     return account_output(_of_type(_client(ctx).search(ctx, sosl), "Account"))
 
 
-@action(name="Get Contact by Email", description="Salesforce contact with this email address.",
-        input=EmailInput, output=ContactOutput, backend=SALESFORCE_BACKEND)
+@action(
+    name="Get Contact by Email",
+    description="Salesforce contact with this email address.",
+    input=EmailInput,
+    output=ContactOutput,
+    backend=SALESFORCE_BACKEND,
+)
 def get_contact_by_email(inp: EmailInput, ctx: ActionContext) -> ContactOutput:
-    records, count = _query(ctx, f"SELECT {CONTACT_FIELDS} FROM Contact WHERE Email = {soql_literal(inp.email)} "
-                                 f"ORDER BY LastModifiedDate DESC LIMIT {LIMIT}")
+    records, count = _query(
+        ctx, f"SELECT {CONTACT_FIELDS} FROM Contact WHERE Email = {soql_literal(inp.email)} ORDER BY LastModifiedDate DESC LIMIT {LIMIT}"
+    )
     return contact_output(records, count)
 
 
-@action(name="Get Contact by Phone Number", description="Salesforce contact whose phone fields match the number or ANI (SOSL phone search).",
-        input=PhoneInput, output=ContactOutput, backend=SALESFORCE_BACKEND)
+@action(
+    name="Get Contact by Phone Number",
+    description="Salesforce contact whose phone fields match the number or ANI (SOSL phone search).",
+    input=PhoneInput,
+    output=ContactOutput,
+    backend=SALESFORCE_BACKEND,
+)
 def get_contact_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> ContactOutput:
     sosl = phone_search(_phone_terms(ctx, inp.phone_number), f"Contact({CONTACT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT})")
     return contact_output(_of_type(_client(ctx).search(ctx, sosl), "Contact"))
 
 
-@action(name="Get Most Recent Open Case by Contact ID", description="The contact's most recently created case that is not closed.",
-        input=ContactIdInput, output=CaseOutput, backend=SALESFORCE_BACKEND)
+@action(
+    name="Get Most Recent Open Case by Contact ID",
+    description="The contact's most recently created case that is not closed.",
+    input=ContactIdInput,
+    output=CaseOutput,
+    backend=SALESFORCE_BACKEND,
+)
 def get_most_recent_open_case_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> CaseOutput:
-    records, count = _query(ctx, f"SELECT {CASE_FIELDS} FROM Case WHERE ContactId = {soql_literal(inp.contact_id)} AND IsClosed = false "
-                                 f"ORDER BY CreatedDate DESC LIMIT {LIMIT}")
+    records, count = _query(
+        ctx,
+        f"SELECT {CASE_FIELDS} FROM Case WHERE ContactId = {soql_literal(inp.contact_id)} AND IsClosed = false "
+        f"ORDER BY CreatedDate DESC LIMIT {LIMIT}",
+    )
     return case_output(records, count)
 
 
-@action(name="Get Caller Context by ANI",
-        description="Contact, account and most recent open case for a caller's ANI in one Salesforce composite round trip.",
-        input=CallerContextInput, output=CallerContextOutput, backend=SALESFORCE_BACKEND, timeout_seconds=10)
+@action(
+    name="Get Caller Context by ANI",
+    description="Contact, account and most recent open case for a caller's ANI in one Salesforce composite round trip.",
+    input=CallerContextInput,
+    output=CallerContextOutput,
+    backend=SALESFORCE_BACKEND,
+    timeout_seconds=10,
+)
 def get_caller_context_by_ani(inp: CallerContextInput, ctx: ActionContext) -> CallerContextOutput:
     client = _client(ctx)
     version = client.config.api_version
-    sosl = phone_search(_phone_terms(ctx, inp.ani), f"Contact({CONTACT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT}), "
-                                                    f"Account({ACCOUNT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT})")
+    sosl = phone_search(
+        _phone_terms(ctx, inp.ani),
+        f"Contact({CONTACT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT}), "
+        f"Account({ACCOUNT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT})",
+    )
     from urllib.parse import quote_plus
 
-    case_soql = (f"SELECT {CASE_FIELDS} FROM Case WHERE ContactId = '@{{Search.searchRecords[0].Id}}' AND IsClosed = false "
-                 f"ORDER BY CreatedDate DESC LIMIT {LIMIT}")
-    results = client.composite(ctx, [
-        {"method": "GET", "referenceId": "Search", "url": f"/services/data/{version}/search?q={quote_plus(sosl)}"},
-        {"method": "GET", "referenceId": "OpenCase", "url": f"/services/data/{version}/query?q={quote_plus(case_soql, safe='@{}[]')}"},
-    ])
+    case_soql = (
+        f"SELECT {CASE_FIELDS} FROM Case WHERE ContactId = '@{{Search.searchRecords[0].Id}}' AND IsClosed = false "
+        f"ORDER BY CreatedDate DESC LIMIT {LIMIT}"
+    )
+    results = client.composite(
+        ctx,
+        [
+            {"method": "GET", "referenceId": "Search", "url": f"/services/data/{version}/search?q={quote_plus(sosl)}"},
+            {"method": "GET", "referenceId": "OpenCase", "url": f"/services/data/{version}/query?q={quote_plus(case_soql, safe='@{}[]')}"},
+        ],
+    )
     search = results.get("Search") or {}
     if search.get("httpStatusCode") != 200 or not isinstance(search.get("body"), dict):
         raise malformed(SALESFORCE.name, f"composite search answered {search.get('httpStatusCode')}")
@@ -174,8 +254,13 @@ def get_caller_context_by_ani(inp: CallerContextInput, ctx: ActionContext) -> Ca
     return CallerContextOutput(found=contact.found or account.found, contact=contact, account=account, open_case=case_out)
 
 
-@action(name="Post Case Comment", description="After the call: adds call id, duration, agent and notes to the case as a CaseComment.",
-        input=PostCaseCommentInput, output=PostCaseCommentOutput, backend=SALESFORCE_BACKEND)
+@action(
+    name="Post Case Comment",
+    description="After the call: adds call id, duration, agent and notes to the case as a CaseComment.",
+    input=PostCaseCommentInput,
+    output=PostCaseCommentOutput,
+    backend=SALESFORCE_BACKEND,
+)
 def post_case_comment(inp: PostCaseCommentInput, ctx: ActionContext) -> PostCaseCommentOutput:
     minutes, seconds = divmod(inp.duration_seconds, 60)
     lines = [f"Call {inp.call_id} ({minutes}m {seconds:02d}s)"]

@@ -49,7 +49,9 @@ class SalesforceClient:
         if cfg.auth == "password":
             token = cfg.security_token.get_secret_value() if cfg.security_token else ""
             form |= {"username": cfg.username or "", "password": (cfg.password.get_secret_value() if cfg.password else "") + token}
-        resp = call(ctx, SALESFORCE, "POST", f"{cfg.login_url.rstrip('/')}/services/oauth2/token", read=False, ok=(200,), passthrough=(), data=form)
+        resp = call(
+            ctx, SALESFORCE, "POST", f"{cfg.login_url.rstrip('/')}/services/oauth2/token", read=False, ok=(200,), passthrough=(), data=form
+        )
         body = json_body(resp, SALESFORCE.name)
         if not isinstance(body, dict) or not body.get("access_token") or not body.get("instance_url"):
             raise malformed(SALESFORCE.name, "token response without access_token/instance_url")
@@ -90,7 +92,17 @@ class SalesforceClient:
         return {str(r.get("referenceId")): r for r in results if isinstance(r, dict)}
 
     def create(self, ctx: ActionContext, sobject: str, fields: dict[str, Any]) -> str:
-        resp = call(ctx, SALESFORCE, "POST", self._url(ctx, f"/sobjects/{sobject}"), tokens=self.tokens, read=False, json=fields, ok=(201,), passthrough=())
+        resp = call(
+            ctx,
+            SALESFORCE,
+            "POST",
+            self._url(ctx, f"/sobjects/{sobject}"),
+            tokens=self.tokens,
+            read=False,
+            json=fields,
+            ok=(201,),
+            passthrough=(),
+        )
         body = self._json(resp)
         if not isinstance(body, dict) or not body.get("success") or not body.get("id"):
             raise malformed(SALESFORCE.name, f"{sobject} create without id")

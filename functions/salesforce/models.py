@@ -24,7 +24,9 @@ class SalesforceConfig(BaseModel):
     password: SecretStr | None = None
     security_token: SecretStr | None = Field(None, alias="securityToken")
     api_version: str = Field("v62.0", alias="apiVersion", pattern=r"^v\d+\.\d$")
-    default_region: str = Field("US", alias="defaultRegion", pattern=r"^[A-Za-z]{2}$", description="Region for numbers without a country code")
+    default_region: str = Field(
+        "US", alias="defaultRegion", pattern=r"^[A-Za-z]{2}$", description="Region for numbers without a country code"
+    )
 
     @model_validator(mode="after")
     def _password_flow(self) -> SalesforceConfig:
@@ -45,7 +47,9 @@ class ContactIdInput(Contract):
 
 
 class PhoneInput(Contract):
-    phone_number: str = Field(min_length=3, max_length=64, description="Phone number or ANI (tel:+14155550100, +1 415 555 0100, 4155550100)")
+    phone_number: str = Field(
+        min_length=3, max_length=64, description="Phone number or ANI (tel:+14155550100, +1 415 555 0100, 4155550100)"
+    )
 
 
 class EmailInput(Contract):

@@ -60,8 +60,11 @@ class LocalBackends:
         host, port = self._moto.get_host_and_port()
         self.moto_url = f"http://{host}:{port}"
         self.secretsmanager = boto3.client(
-            "secretsmanager", region_name=REGION, endpoint_url=self.moto_url,
-            aws_access_key_id="local", aws_secret_access_key="local",
+            "secretsmanager",
+            region_name=REGION,
+            endpoint_url=self.moto_url,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
         )
         from local.backends import secrets_extension
 

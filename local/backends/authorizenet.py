@@ -56,20 +56,55 @@ def app(req: Request, slow_seconds: float = 5.0) -> Response:
     account = {"accountNumber": "XXXX" + pan[-4:], "accountType": "Visa" if pan.startswith("4") else "Other"}
     if behaviour == "approved":
         trans = {
-            "responseCode": "1", "authCode": secrets.token_hex(3).upper(), "avsResultCode": "Y", "cvvResultCode": "M",
-            "transId": str(40000000000 + secrets.randbelow(10**9)), "refTransID": "", "transHash": "", "testRequest": "0",
-            **account, "messages": [{"code": "1", "description": "This transaction has been approved."}],
+            "responseCode": "1",
+            "authCode": secrets.token_hex(3).upper(),
+            "avsResultCode": "Y",
+            "cvvResultCode": "M",
+            "transId": str(40000000000 + secrets.randbelow(10**9)),
+            "refTransID": "",
+            "transHash": "",
+            "testRequest": "0",
+            **account,
+            "messages": [{"code": "1", "description": "This transaction has been approved."}],
         }
-        return _reply({"transactionResponse": trans, "refId": ref, "messages": {"resultCode": "Ok", "message": [{"code": "I00001", "text": "Successful."}]}})
+        return _reply(
+            {
+                "transactionResponse": trans,
+                "refId": ref,
+                "messages": {"resultCode": "Ok", "message": [{"code": "I00001", "text": "Successful."}]},
+            }
+        )
     if behaviour in ("declined", "insufficient_funds"):
         trans = {
-            "responseCode": "2", "authCode": "", "avsResultCode": "P", "cvvResultCode": "", "transId": "0", **account,
+            "responseCode": "2",
+            "authCode": "",
+            "avsResultCode": "P",
+            "cvvResultCode": "",
+            "transId": "0",
+            **account,
             "errors": [{"errorCode": "2", "errorText": "This transaction has been declined."}],
         }
-        return _reply({"transactionResponse": trans, "refId": ref, "messages": {"resultCode": "Ok", "message": [{"code": "I00001", "text": "Successful."}]}})
+        return _reply(
+            {
+                "transactionResponse": trans,
+                "refId": ref,
+                "messages": {"resultCode": "Ok", "message": [{"code": "I00001", "text": "Successful."}]},
+            }
+        )
     # processor_error
-    trans = {"responseCode": "3", "transId": "0", **account, "errors": [{"errorCode": "19", "errorText": "An error occurred during processing. Please try again."}]}
-    return _reply({"transactionResponse": trans, "refId": ref, "messages": {"resultCode": "Error", "message": [{"code": "E00027", "text": "The transaction was unsuccessful."}]}})
+    trans = {
+        "responseCode": "3",
+        "transId": "0",
+        **account,
+        "errors": [{"errorCode": "19", "errorText": "An error occurred during processing. Please try again."}],
+    }
+    return _reply(
+        {
+            "transactionResponse": trans,
+            "refId": ref,
+            "messages": {"resultCode": "Error", "message": [{"code": "E00027", "text": "The transaction was unsuccessful."}]},
+        }
+    )
 
 
 def start() -> tuple[LocalServer, dict[str, dict]]:

@@ -23,20 +23,43 @@ TYPES_NS = "urn:example:billing:types:2024"
 
 ACCOUNTS = {
     "ACC-1001": {
-        "name": "Ada Lovelace", "status": "ACTIVE", "balance": D("125.40"), "currency": "USD", "phone": "+13175550101",
-        "opened_on": dt.date(2019, 3, 14), "last_payment_at": dt.datetime(2026, 10, 30, 15, 4, 5, tzinfo=dt.UTC),
-        "email": "ada@example.com", "address": ("12 Analytical Way", "Indianapolis", "46204", "US"),
-        "invoices": [("INV-9001", dt.date(2026, 9, 1), dt.date(2026, 9, 30), D("80.00"), True),
-                     ("INV-9002", dt.date(2026, 10, 1), dt.date(2026, 10, 31), D("125.40"), False)],
+        "name": "Ada Lovelace",
+        "status": "ACTIVE",
+        "balance": D("125.40"),
+        "currency": "USD",
+        "phone": "+13175550101",
+        "opened_on": dt.date(2019, 3, 14),
+        "last_payment_at": dt.datetime(2026, 10, 30, 15, 4, 5, tzinfo=dt.UTC),
+        "email": "ada@example.com",
+        "address": ("12 Analytical Way", "Indianapolis", "46204", "US"),
+        "invoices": [
+            ("INV-9001", dt.date(2026, 9, 1), dt.date(2026, 9, 30), D("80.00"), True),
+            ("INV-9002", dt.date(2026, 10, 1), dt.date(2026, 10, 31), D("125.40"), False),
+        ],
     },
     "ACC-2002": {
-        "name": "Grace Hopper", "status": "SUSPENDED", "balance": D("0"), "currency": "EUR", "phone": "+353212345678",
-        "opened_on": dt.date(2021, 12, 9), "last_payment_at": None, "email": "grace@example.com",
-        "address": ("1 Compiler Quay", "Cork", "T12 X2Y3", "IE"), "invoices": [],
+        "name": "Grace Hopper",
+        "status": "SUSPENDED",
+        "balance": D("0"),
+        "currency": "EUR",
+        "phone": "+353212345678",
+        "opened_on": dt.date(2021, 12, 9),
+        "last_payment_at": None,
+        "email": "grace@example.com",
+        "address": ("1 Compiler Quay", "Cork", "T12 X2Y3", "IE"),
+        "invoices": [],
     },
     "ACC-3003": {
-        "name": "Closed Customer", "status": "CLOSED", "balance": D("0"), "currency": "USD", "phone": "+13175550199",
-        "opened_on": dt.date(2015, 1, 2), "last_payment_at": None, "email": "", "address": ("", "", "", "US"), "invoices": [],
+        "name": "Closed Customer",
+        "status": "CLOSED",
+        "balance": D("0"),
+        "currency": "USD",
+        "phone": "+13175550199",
+        "opened_on": dt.date(2015, 1, 2),
+        "last_payment_at": None,
+        "email": "",
+        "address": ("", "", "", "US"),
+        "invoices": [],
     },
 }
 
@@ -55,8 +78,13 @@ def application():
 
     class Invoice(ComplexModel):
         __namespace__ = TYPES_NS
-        _type_info = [("number", Unicode(min_occurs=1)), ("issuedOn", Date(min_occurs=1)), ("dueOn", Date(min_occurs=1)),
-                      ("amount", Decimal(min_occurs=1)), ("paid", Boolean(min_occurs=1))]
+        _type_info = [
+            ("number", Unicode(min_occurs=1)),
+            ("issuedOn", Date(min_occurs=1)),
+            ("dueOn", Date(min_occurs=1)),
+            ("amount", Decimal(min_occurs=1)),
+            ("paid", Boolean(min_occurs=1)),
+        ]
 
     class InvoiceList(ComplexModel):
         __namespace__ = TYPES_NS
@@ -67,9 +95,15 @@ def application():
     class Account(ComplexModel):
         __namespace__ = TYPES_NS
         _type_info = [
-            ("accountId", Unicode(min_occurs=1)), ("name", Unicode(min_occurs=1)), ("status", Status.customize(min_occurs=1)),
-            ("balance", Decimal(min_occurs=1)), ("currency", Unicode(min_occurs=1)), ("openedOn", Date(min_occurs=1)),
-            ("lastPaymentAt", DateTime), ("contact", Contact), ("invoices", InvoiceList),
+            ("accountId", Unicode(min_occurs=1)),
+            ("name", Unicode(min_occurs=1)),
+            ("status", Status.customize(min_occurs=1)),
+            ("balance", Decimal(min_occurs=1)),
+            ("currency", Unicode(min_occurs=1)),
+            ("openedOn", Date(min_occurs=1)),
+            ("lastPaymentAt", DateTime),
+            ("contact", Contact),
+            ("invoices", InvoiceList),
         ]
 
     class Receipt(ComplexModel):
@@ -84,12 +118,19 @@ def application():
             raise Fault("Client.AccountNotFound", f"No account {account_id}")
         street, city, postal, country = data["address"]
         return Account(
-            accountId=account_id, name=data["name"], status=data["status"], balance=data["balance"], currency=data["currency"],
-            openedOn=data["opened_on"], lastPaymentAt=data["last_payment_at"],
-            contact=Contact(email=data["email"] or None, phone=data["phone"],
-                            address=Address(street=street or None, city=city or None, postalCode=postal or None, country=country)),
-            invoices=InvoiceList(invoice=[Invoice(number=n, issuedOn=i, dueOn=d, amount=a, paid=p)
-                                          for n, i, d, a, p in data["invoices"]]),
+            accountId=account_id,
+            name=data["name"],
+            status=data["status"],
+            balance=data["balance"],
+            currency=data["currency"],
+            openedOn=data["opened_on"],
+            lastPaymentAt=data["last_payment_at"],
+            contact=Contact(
+                email=data["email"] or None,
+                phone=data["phone"],
+                address=Address(street=street or None, city=city or None, postalCode=postal or None, country=country),
+            ),
+            invoices=InvoiceList(invoice=[Invoice(number=n, issuedOn=i, dueOn=d, amount=a, paid=p) for n, i, d, a, p in data["invoices"]]),
         )
 
     class BillingService(ServiceBase):
@@ -107,8 +148,14 @@ def application():
                     return account(account_id)
             raise Fault("Client.AccountNotFound", "No account with that phone number")
 
-        @rpc(Unicode(min_occurs=1), Decimal(min_occurs=1), Unicode(min_occurs=1),
-             Unicode(min_occurs=1, values=["CARD", "BANK_TRANSFER", "CASH"]), Unicode, _returns=Receipt)
+        @rpc(
+            Unicode(min_occurs=1),
+            Decimal(min_occurs=1),
+            Unicode(min_occurs=1),
+            Unicode(min_occurs=1, values=["CARD", "BANK_TRANSFER", "CASH"]),
+            Unicode,
+            _returns=Receipt,
+        )
         def RecordPayment(ctx, accountId, amount, currency, method, reference):  # noqa: N802,N803
             data = ACCOUNTS.get(accountId)
             if data is None:
@@ -118,11 +165,11 @@ def application():
             if amount <= 0 or currency != data["currency"]:
                 raise Fault("Client.InvalidAmount", "The amount must be positive and in the account's currency")
             new_balance = max(D("0"), data["balance"] - amount)
-            return Receipt(receiptId=f"RCPT-{next(receipts)}", newBalance=new_balance,
-                           postedAt=dt.datetime.now(dt.UTC).replace(microsecond=0))
+            return Receipt(
+                receiptId=f"RCPT-{next(receipts)}", newBalance=new_balance, postedAt=dt.datetime.now(dt.UTC).replace(microsecond=0)
+            )
 
-    return Application([BillingService], tns=SERVICE_NS, name="BillingService",
-                       in_protocol=Soap11(validator="lxml"), out_protocol=Soap11())
+    return Application([BillingService], tns=SERVICE_NS, name="BillingService", in_protocol=Soap11(validator="lxml"), out_protocol=Soap11())
 
 
 def start() -> tuple[LocalServer, dict[str, dict]]:

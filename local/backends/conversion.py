@@ -41,8 +41,9 @@ def applications() -> dict[str, object]:
             return text + (f" and {_words(cents)} cent{'s' if cents != 1 else ''}" if cents else "")
 
     def app(protocol: type) -> Application:
-        return Application([NumberConversion], tns=NS, name="NumberConversion",
-                           in_protocol=protocol(validator="lxml"), out_protocol=protocol())
+        return Application(
+            [NumberConversion], tns=NS, name="NumberConversion", in_protocol=protocol(validator="lxml"), out_protocol=protocol()
+        )
 
     return {"1.1": app(Soap11), "1.2": app(Soap12)}
 
@@ -50,5 +51,11 @@ def applications() -> dict[str, object]:
 def start() -> tuple[LocalServer, dict[str, dict]]:
     gateway = SoapGateway(applications(), auth="basic", username=USERNAME, password=PASSWORD)
     server = LocalServer("conversion", gateway).start()
-    return server, {"default": {"endpoint": f"{server.url}/webservicesserver/NumberConversion.wso", "auth": "basic",
-                                "username": USERNAME, "password": PASSWORD}}
+    return server, {
+        "default": {
+            "endpoint": f"{server.url}/webservicesserver/NumberConversion.wso",
+            "auth": "basic",
+            "username": USERNAME,
+            "password": PASSWORD,
+        }
+    }

@@ -27,27 +27,159 @@ def _g(prefix: str, n: int) -> str:
 
 
 ACCOUNTS = [
-    {"accountid": _g("a0000001", 1), "name": "Contoso Ltd", "accountnumber": "CON-100", "telephone1": "+14155550100", "telephone2": None, "telephone3": None, "emailaddress1": "info@contoso.example", "address1_city": "San Francisco", "modifiedon": "2026-10-01T10:00:00Z"},
-    {"accountid": _g("a0000001", 2), "name": "Fabrikam", "accountnumber": "FAB-200", "telephone1": "2125550199", "telephone2": None, "telephone3": None, "emailaddress1": None, "address1_city": "New York", "modifiedon": "2026-09-01T10:00:00Z"},
-    {"accountid": _g("a0000001", 3), "name": "Twin Holdings", "accountnumber": "TWN-1", "telephone1": "(312) 555-0142", "telephone2": None, "telephone3": None, "emailaddress1": None, "address1_city": "Chicago", "modifiedon": "2026-05-01T10:00:00Z"},
-    {"accountid": _g("a0000001", 4), "name": "Twin Holdings", "accountnumber": "TWN-2", "telephone1": None, "telephone2": "3125550142", "telephone3": None, "emailaddress1": None, "address1_city": "Chicago", "modifiedon": "2026-11-01T10:00:00Z"},
-    {"accountid": _g("a0000001", 5), "name": "O'Neil & Co", "accountnumber": "ONL-5", "telephone1": None, "telephone2": None, "telephone3": None, "emailaddress1": None, "address1_city": None, "modifiedon": "2026-08-01T10:00:00Z"},
+    {
+        "accountid": _g("a0000001", 1),
+        "name": "Contoso Ltd",
+        "accountnumber": "CON-100",
+        "telephone1": "+14155550100",
+        "telephone2": None,
+        "telephone3": None,
+        "emailaddress1": "info@contoso.example",
+        "address1_city": "San Francisco",
+        "modifiedon": "2026-10-01T10:00:00Z",
+    },
+    {
+        "accountid": _g("a0000001", 2),
+        "name": "Fabrikam",
+        "accountnumber": "FAB-200",
+        "telephone1": "2125550199",
+        "telephone2": None,
+        "telephone3": None,
+        "emailaddress1": None,
+        "address1_city": "New York",
+        "modifiedon": "2026-09-01T10:00:00Z",
+    },
+    {
+        "accountid": _g("a0000001", 3),
+        "name": "Twin Holdings",
+        "accountnumber": "TWN-1",
+        "telephone1": "(312) 555-0142",
+        "telephone2": None,
+        "telephone3": None,
+        "emailaddress1": None,
+        "address1_city": "Chicago",
+        "modifiedon": "2026-05-01T10:00:00Z",
+    },
+    {
+        "accountid": _g("a0000001", 4),
+        "name": "Twin Holdings",
+        "accountnumber": "TWN-2",
+        "telephone1": None,
+        "telephone2": "3125550142",
+        "telephone3": None,
+        "emailaddress1": None,
+        "address1_city": "Chicago",
+        "modifiedon": "2026-11-01T10:00:00Z",
+    },
+    {
+        "accountid": _g("a0000001", 5),
+        "name": "O'Neil & Co",
+        "accountnumber": "ONL-5",
+        "telephone1": None,
+        "telephone2": None,
+        "telephone3": None,
+        "emailaddress1": None,
+        "address1_city": None,
+        "modifiedon": "2026-08-01T10:00:00Z",
+    },
 ]
 CONTACTS = [
-    {"contactid": _g("c0000001", 1), "fullname": "Maria Garcia", "firstname": "Maria", "lastname": "Garcia", "emailaddress1": "maria@contoso.example", "telephone1": "(415) 555-0100", "telephone2": None, "mobilephone": None, "_parentcustomerid_value": _g("a0000001", 1), "modifiedon": "2026-11-01T10:00:00Z"},
-    {"contactid": _g("c0000001", 2), "fullname": "Li Wei", "firstname": "Li", "lastname": "Wei", "emailaddress1": "li@fabrikam.example", "telephone1": None, "telephone2": None, "mobilephone": "+12125550199", "_parentcustomerid_value": _g("a0000001", 2), "modifiedon": "2026-10-01T10:00:00Z"},
-    {"contactid": _g("c0000001", 3), "fullname": "Alex Kim", "firstname": "Alex", "lastname": "Kim", "emailaddress1": "alex.kim@example.com", "telephone1": None, "telephone2": None, "mobilephone": None, "_parentcustomerid_value": None, "modifiedon": "2026-04-01T10:00:00Z"},
-    {"contactid": _g("c0000001", 4), "fullname": "Alex Kim", "firstname": "Alex", "lastname": "Kim", "emailaddress1": "alex.kim2@example.com", "telephone1": None, "telephone2": None, "mobilephone": None, "_parentcustomerid_value": None, "modifiedon": "2026-11-11T10:00:00Z"},
+    {
+        "contactid": _g("c0000001", 1),
+        "fullname": "Maria Garcia",
+        "firstname": "Maria",
+        "lastname": "Garcia",
+        "emailaddress1": "maria@contoso.example",
+        "telephone1": "(415) 555-0100",
+        "telephone2": None,
+        "mobilephone": None,
+        "_parentcustomerid_value": _g("a0000001", 1),
+        "modifiedon": "2026-11-01T10:00:00Z",
+    },
+    {
+        "contactid": _g("c0000001", 2),
+        "fullname": "Li Wei",
+        "firstname": "Li",
+        "lastname": "Wei",
+        "emailaddress1": "li@fabrikam.example",
+        "telephone1": None,
+        "telephone2": None,
+        "mobilephone": "+12125550199",
+        "_parentcustomerid_value": _g("a0000001", 2),
+        "modifiedon": "2026-10-01T10:00:00Z",
+    },
+    {
+        "contactid": _g("c0000001", 3),
+        "fullname": "Alex Kim",
+        "firstname": "Alex",
+        "lastname": "Kim",
+        "emailaddress1": "alex.kim@example.com",
+        "telephone1": None,
+        "telephone2": None,
+        "mobilephone": None,
+        "_parentcustomerid_value": None,
+        "modifiedon": "2026-04-01T10:00:00Z",
+    },
+    {
+        "contactid": _g("c0000001", 4),
+        "fullname": "Alex Kim",
+        "firstname": "Alex",
+        "lastname": "Kim",
+        "emailaddress1": "alex.kim2@example.com",
+        "telephone1": None,
+        "telephone2": None,
+        "mobilephone": None,
+        "_parentcustomerid_value": None,
+        "modifiedon": "2026-11-11T10:00:00Z",
+    },
 ]
 INCIDENTS = [
-    {"incidentid": _g("e0000001", 1), "ticketnumber": "CAS-01001-A1B2", "title": "Router offline", "statecode": 0, "prioritycode": 1, "createdon": "2026-11-19T08:00:00Z", "_customerid_value": _g("c0000001", 1), "_primarycontactid_value": None},
-    {"incidentid": _g("e0000001", 2), "ticketnumber": "CAS-01000-Z9Y8", "title": "Billing address", "statecode": 0, "prioritycode": 2, "createdon": "2026-10-19T08:00:00Z", "_customerid_value": _g("a0000001", 1), "_primarycontactid_value": _g("c0000001", 1)},
-    {"incidentid": _g("e0000001", 3), "ticketnumber": "CAS-00900-OLD1", "title": "Resolved one", "statecode": 1, "prioritycode": 3, "createdon": "2026-11-20T08:00:00Z", "_customerid_value": _g("c0000001", 1), "_primarycontactid_value": None},
-    {"incidentid": _g("e0000001", 4), "ticketnumber": "CAS-00800-LW00", "title": "Cancelled", "statecode": 2, "prioritycode": 2, "createdon": "2026-03-01T08:00:00Z", "_customerid_value": _g("c0000001", 2), "_primarycontactid_value": None},
+    {
+        "incidentid": _g("e0000001", 1),
+        "ticketnumber": "CAS-01001-A1B2",
+        "title": "Router offline",
+        "statecode": 0,
+        "prioritycode": 1,
+        "createdon": "2026-11-19T08:00:00Z",
+        "_customerid_value": _g("c0000001", 1),
+        "_primarycontactid_value": None,
+    },
+    {
+        "incidentid": _g("e0000001", 2),
+        "ticketnumber": "CAS-01000-Z9Y8",
+        "title": "Billing address",
+        "statecode": 0,
+        "prioritycode": 2,
+        "createdon": "2026-10-19T08:00:00Z",
+        "_customerid_value": _g("a0000001", 1),
+        "_primarycontactid_value": _g("c0000001", 1),
+    },
+    {
+        "incidentid": _g("e0000001", 3),
+        "ticketnumber": "CAS-00900-OLD1",
+        "title": "Resolved one",
+        "statecode": 1,
+        "prioritycode": 3,
+        "createdon": "2026-11-20T08:00:00Z",
+        "_customerid_value": _g("c0000001", 1),
+        "_primarycontactid_value": None,
+    },
+    {
+        "incidentid": _g("e0000001", 4),
+        "ticketnumber": "CAS-00800-LW00",
+        "title": "Cancelled",
+        "statecode": 2,
+        "prioritycode": 2,
+        "createdon": "2026-03-01T08:00:00Z",
+        "_customerid_value": _g("c0000001", 2),
+        "_primarycontactid_value": None,
+    },
 ]
 SETS = {"accounts": ("accountid", ACCOUNTS), "contacts": ("contactid", CONTACTS), "incidents": ("incidentid", INCIDENTS)}
 NAV = {"parentcustomerid_account": ("_parentcustomerid_value", "accounts")}
-_TOK = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?P<num>-?\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<p>[()]))")
+_TOK = re.compile(
+    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?P<num>-?\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<p>[()]))"
+)
 
 
 class BadQuery(Exception):
@@ -62,7 +194,9 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
             raise BadQuery(f"Syntax error at position {pos} in '$filter'")
         kind = m.lastgroup
         raw = m.group(kind)
-        value: Any = raw[1:-1].replace("''", "'") if kind == "str" else int(raw) if kind == "num" else raw.lower() if kind == "guid" else raw
+        value: Any = (
+            raw[1:-1].replace("''", "'") if kind == "str" else int(raw) if kind == "num" else raw.lower() if kind == "guid" else raw
+        )
         out.append((kind, value))
         pos = m.end()
     return out
@@ -156,7 +290,9 @@ class Dynamics:
             return Response(401, raw=b"", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         if self.throttle_next:
             self.throttle_next -= 1
-            return _error(429, "0x80072322", "Number of requests exceeded the limit of 6000 over time window of 300 seconds.", {"Retry-After": "1"})
+            return _error(
+                429, "0x80072322", "Number of requests exceeded the limit of 6000 over time window of 300 seconds.", {"Retry-After": "1"}
+            )
         segment = req.path[len(API) + 1 :]
         m = re.fullmatch(r"(\w+)\(([0-9a-fA-F-]{36})\)", segment)
         try:
@@ -202,7 +338,10 @@ class Dynamics:
         prefer = req.headers.get("prefer", "")
         size = int(m.group(1)) if (m := re.search(r"odata\.maxpagesize=(\d+)", prefer)) else 5000
         page = matched[skip : skip + size]
-        body: dict[str, Any] = {"@odata.context": f"{self.base()}{API}/$metadata#{entity_set}", "value": [_select(r, q.get("$select")) for r in page]}
+        body: dict[str, Any] = {
+            "@odata.context": f"{self.base()}{API}/$metadata#{entity_set}",
+            "value": [_select(r, q.get("$select")) for r in page],
+        }
         if q.get("$count") == "true":
             body["@odata.count"] = total
         if skip + size < len(matched):
@@ -213,8 +352,19 @@ class Dynamics:
     def token(self, req: Request) -> Response:
         self.token_requests += 1
         form = {k: v[-1] for k, v in parse_qs(req.body.decode()).items()}
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET or form.get("grant_type") != "client_credentials":
-            return Response(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": [7000215]})
+        if (
+            form.get("client_id") != CLIENT_ID
+            or form.get("client_secret") != CLIENT_SECRET
+            or form.get("grant_type") != "client_credentials"
+        ):
+            return Response(
+                401,
+                {
+                    "error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret provided.",
+                    "error_codes": [7000215],
+                },
+            )
         if form.get("scope") != f"{self.base()}/.default":
             return Response(400, {"error": "invalid_scope", "error_description": "AADSTS70011: The provided value for scope is not valid."})
         token = "eyJ0" + secrets.token_urlsafe(24)
@@ -226,4 +376,6 @@ def start() -> tuple[LocalServer, dict[str, dict]]:
     holder: dict[str, LocalServer] = {}
     server = LocalServer("dynamics", Dynamics(lambda: holder["s"].url)).start()
     holder["s"] = server
-    return server, {"default": {"orgUrl": server.url, "loginUrl": server.url, "tenantId": TENANT, "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}}
+    return server, {
+        "default": {"orgUrl": server.url, "loginUrl": server.url, "tenantId": TENANT, "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
+    }

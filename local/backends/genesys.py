@@ -34,7 +34,15 @@ ROUTING = {USER_ALICE: "IDLE", USER_BOB: "INTERACTING"}
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    body = {"message": message, "code": code, "status": status, "messageParams": {}, "contextId": str(uuid.uuid4()), "details": [], "errors": []}
+    body = {
+        "message": message,
+        "code": code,
+        "status": status,
+        "messageParams": {},
+        "contextId": str(uuid.uuid4()),
+        "details": [],
+        "errors": [],
+    }
     return Response(status, body, headers)
 
 
@@ -51,11 +59,18 @@ class GenesysCloud:
         if token not in self.tokens:
             return _error(401, "bad.credentials", "Invalid login credentials.")
         parts = req.path.strip("/").split("/")
-        if parts[:4] == ["api", "v2", "routing", "queues"] and len(parts) == 8 and parts[5] == "mediatypes" and parts[7] == "estimatedwaittime":
+        if (
+            parts[:4] == ["api", "v2", "routing", "queues"]
+            and len(parts) == 8
+            and parts[5] == "mediatypes"
+            and parts[7] == "estimatedwaittime"
+        ):
             queue, media = parts[4], parts[6]
             if queue == QUEUE_BUSY and token not in self.throttled:
                 self.throttled.add(token)
-                return _error(429, "too.many.requests", "Rate limit exceeded the maximum. [300] requests for [60] seconds", {"Retry-After": "1"})
+                return _error(
+                    429, "too.many.requests", "Rate limit exceeded the maximum. [300] requests for [60] seconds", {"Retry-After": "1"}
+                )
             if queue not in QUEUES:
                 return _error(404, "not.found", "The requested queue could not be found.")
             seconds = QUEUES[queue].get(media)
@@ -67,11 +82,23 @@ class GenesysCloud:
                 if user not in PRESENCES:
                     return _error(404, "not.found", "The requested user could not be found.")
                 p = PRESENCES[user]
-                return Response(200, {
-                    "id": "PURECLOUD", "name": "PURECLOUD", "source": "PURECLOUD", "primary": True,
-                    "presenceDefinition": {"id": p["id"], "systemPresence": p["systemPresence"], "selfUri": f"/api/v2/presencedefinitions/{p['id']}"},
-                    "message": p["message"], "modifiedDate": "2026-11-21T09:15:00.000Z", "selfUri": req.path,
-                })
+                return Response(
+                    200,
+                    {
+                        "id": "PURECLOUD",
+                        "name": "PURECLOUD",
+                        "source": "PURECLOUD",
+                        "primary": True,
+                        "presenceDefinition": {
+                            "id": p["id"],
+                            "systemPresence": p["systemPresence"],
+                            "selfUri": f"/api/v2/presencedefinitions/{p['id']}",
+                        },
+                        "message": p["message"],
+                        "modifiedDate": "2026-11-21T09:15:00.000Z",
+                        "selfUri": req.path,
+                    },
+                )
             if parts[4:] == ["routingstatus"]:
                 if user not in ROUTING:
                     return _error(404, "not.found", "The requested user could not be found.")
@@ -94,5 +121,11 @@ class GenesysCloud:
 def start() -> tuple[LocalServer, dict[str, dict]]:
     server = LocalServer("genesys", GenesysCloud()).start()
     return server, {
-        "default": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET, "region": "mypurecloud.com", "apiUrl": server.url, "loginUrl": server.url},
+        "default": {
+            "clientId": CLIENT_ID,
+            "clientSecret": CLIENT_SECRET,
+            "region": "mypurecloud.com",
+            "apiUrl": server.url,
+            "loginUrl": server.url,
+        },
     }

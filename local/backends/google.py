@@ -54,7 +54,9 @@ class Google:
             return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
         if self.throttle_next:
             self.throttle_next -= 1
-            return _error(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user'.")
+            return _error(
+                429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user'."
+            )
         m = re.fullmatch(rf"/v4/spreadsheets/{SPREADSHEET}/values/([^:]+)(:append)?", req.path)
         if not m:
             return _error(404, "NOT_FOUND", "Requested entity was not found.")
@@ -73,9 +75,20 @@ class Google:
         if m.group(2):  # append
             self.rows.append([("" if v is None else str(v)) for v in values])
             n = len(self.rows)
-            return Response(200, {"spreadsheetId": SPREADSHEET, "tableRange": f"Customers!A1:E{n - 1}",
-                                  "updates": {"spreadsheetId": SPREADSHEET, "updatedRange": f"Customers!A{n}:E{n}", "updatedRows": 1,
-                                              "updatedColumns": len(values), "updatedCells": sum(v not in (None, "") for v in values)}})
+            return Response(
+                200,
+                {
+                    "spreadsheetId": SPREADSHEET,
+                    "tableRange": f"Customers!A1:E{n - 1}",
+                    "updates": {
+                        "spreadsheetId": SPREADSHEET,
+                        "updatedRange": f"Customers!A{n}:E{n}",
+                        "updatedRows": 1,
+                        "updatedColumns": len(values),
+                        "updatedCells": sum(v not in (None, "") for v in values),
+                    },
+                },
+            )
         row_match = re.fullmatch(r"([A-Z]+)(\d+)", span)
         if req.method != "PUT" or not row_match:
             return _error(400, "INVALID_ARGUMENT", "Unsupported update range")
@@ -87,8 +100,16 @@ class Google:
         for i, v in enumerate(values):
             if v is not None:  # Sheets skips null values
                 row[i] = str(v)
-        return Response(200, {"spreadsheetId": SPREADSHEET, "updatedRange": f"Customers!A{number}:E{number}", "updatedRows": 1,
-                              "updatedColumns": len(values), "updatedCells": sum(v is not None for v in values)})
+        return Response(
+            200,
+            {
+                "spreadsheetId": SPREADSHEET,
+                "updatedRange": f"Customers!A{number}:E{number}",
+                "updatedRows": 1,
+                "updatedColumns": len(values),
+                "updatedCells": sum(v is not None for v in values),
+            },
+        )
 
     def token(self, req: Request) -> Response:
         from google.auth import exceptions, jwt
@@ -114,8 +135,17 @@ def start() -> tuple[LocalServer, dict[str, dict]]:
     holder: dict[str, Any] = {}
     server = LocalServer("google", Google(public, lambda: holder["s"].url)).start()
     holder["s"] = server
-    return server, {"default": {
-        "clientEmail": CLIENT_EMAIL, "privateKeyId": KEY_ID, "privateKey": private, "tokenUri": f"{server.url}/token",
-        "sheetsUrl": server.url, "spreadsheetId": SPREADSHEET, "sheet": "Customers", "columns": "A:E", "phoneColumn": "Phone",
-        "returnedColumns": ["Name", "Email", "Tier"],
-    }}
+    return server, {
+        "default": {
+            "clientEmail": CLIENT_EMAIL,
+            "privateKeyId": KEY_ID,
+            "privateKey": private,
+            "tokenUri": f"{server.url}/token",
+            "sheetsUrl": server.url,
+            "spreadsheetId": SPREADSHEET,
+            "sheet": "Customers",
+            "columns": "A:E",
+            "phoneColumn": "Phone",
+            "returnedColumns": ["Name", "Email", "Tier"],
+        }
+    }

@@ -30,26 +30,147 @@ def _id(prefix: str, n: int) -> str:
 
 
 ACCOUNTS = [
-    {"Id": _id("001", 1), "Name": "Acme Corporation", "AccountNumber": "ACC-1001", "Phone": "(415) 555-0100", "Type": "Customer", "Industry": "Manufacturing", "LastModifiedDate": "2026-10-01T10:00:00.000+0000"},
-    {"Id": _id("001", 2), "Name": "Globex", "AccountNumber": "ACC-2002", "Phone": "+1 212 555 0199", "Type": "Prospect", "Industry": "Energy", "LastModifiedDate": "2026-09-01T10:00:00.000+0000"},
-    {"Id": _id("001", 3), "Name": "Initech (East)", "AccountNumber": "ACC-DUP", "Phone": "312-555-0142", "Type": "Customer", "Industry": "Technology", "LastModifiedDate": "2026-11-02T10:00:00.000+0000"},
-    {"Id": _id("001", 4), "Name": "Initech (West)", "AccountNumber": "ACC-DUP", "Phone": "(312) 555-0142", "Type": "Customer", "Industry": "Technology", "LastModifiedDate": "2026-11-10T10:00:00.000+0000"},
-    {"Id": _id("001", 5), "Name": "O'Brien & Sons", "AccountNumber": "O'B-77\\X", "Phone": None, "Type": "Partner", "Industry": None, "LastModifiedDate": "2026-08-01T10:00:00.000+0000"},
+    {
+        "Id": _id("001", 1),
+        "Name": "Acme Corporation",
+        "AccountNumber": "ACC-1001",
+        "Phone": "(415) 555-0100",
+        "Type": "Customer",
+        "Industry": "Manufacturing",
+        "LastModifiedDate": "2026-10-01T10:00:00.000+0000",
+    },
+    {
+        "Id": _id("001", 2),
+        "Name": "Globex",
+        "AccountNumber": "ACC-2002",
+        "Phone": "+1 212 555 0199",
+        "Type": "Prospect",
+        "Industry": "Energy",
+        "LastModifiedDate": "2026-09-01T10:00:00.000+0000",
+    },
+    {
+        "Id": _id("001", 3),
+        "Name": "Initech (East)",
+        "AccountNumber": "ACC-DUP",
+        "Phone": "312-555-0142",
+        "Type": "Customer",
+        "Industry": "Technology",
+        "LastModifiedDate": "2026-11-02T10:00:00.000+0000",
+    },
+    {
+        "Id": _id("001", 4),
+        "Name": "Initech (West)",
+        "AccountNumber": "ACC-DUP",
+        "Phone": "(312) 555-0142",
+        "Type": "Customer",
+        "Industry": "Technology",
+        "LastModifiedDate": "2026-11-10T10:00:00.000+0000",
+    },
+    {
+        "Id": _id("001", 5),
+        "Name": "O'Brien & Sons",
+        "AccountNumber": "O'B-77\\X",
+        "Phone": None,
+        "Type": "Partner",
+        "Industry": None,
+        "LastModifiedDate": "2026-08-01T10:00:00.000+0000",
+    },
 ]
 CONTACTS = [
-    {"Id": _id("003", 1), "FirstName": "Jane", "LastName": "Doe", "Email": "jane.doe@example.com", "Phone": "(415) 555-0100", "MobilePhone": None, "AccountId": _id("001", 1), "LastModifiedDate": "2026-11-01T10:00:00.000+0000"},
-    {"Id": _id("003", 2), "FirstName": "John", "LastName": "Smith", "Email": "john.smith@globex.example", "Phone": None, "MobilePhone": "+1 212-555-0199", "AccountId": _id("001", 2), "LastModifiedDate": "2026-10-01T10:00:00.000+0000"},
-    {"Id": _id("003", 3), "FirstName": "Sam", "LastName": "Older", "Email": "shared@example.com", "Phone": None, "MobilePhone": None, "AccountId": _id("001", 3), "LastModifiedDate": "2026-05-01T10:00:00.000+0000"},
-    {"Id": _id("003", 4), "FirstName": "Sam", "LastName": "Newer", "Email": "shared@example.com", "Phone": None, "MobilePhone": None, "AccountId": _id("001", 4), "LastModifiedDate": "2026-11-15T10:00:00.000+0000"},
-    {"Id": _id("003", 5), "FirstName": "Pat", "LastName": "Lee", "Email": "pat.lee@example.com", "Phone": "646 555 0123", "MobilePhone": None, "AccountId": None, "LastModifiedDate": "2026-07-01T10:00:00.000+0000"},
+    {
+        "Id": _id("003", 1),
+        "FirstName": "Jane",
+        "LastName": "Doe",
+        "Email": "jane.doe@example.com",
+        "Phone": "(415) 555-0100",
+        "MobilePhone": None,
+        "AccountId": _id("001", 1),
+        "LastModifiedDate": "2026-11-01T10:00:00.000+0000",
+    },
+    {
+        "Id": _id("003", 2),
+        "FirstName": "John",
+        "LastName": "Smith",
+        "Email": "john.smith@globex.example",
+        "Phone": None,
+        "MobilePhone": "+1 212-555-0199",
+        "AccountId": _id("001", 2),
+        "LastModifiedDate": "2026-10-01T10:00:00.000+0000",
+    },
+    {
+        "Id": _id("003", 3),
+        "FirstName": "Sam",
+        "LastName": "Older",
+        "Email": "shared@example.com",
+        "Phone": None,
+        "MobilePhone": None,
+        "AccountId": _id("001", 3),
+        "LastModifiedDate": "2026-05-01T10:00:00.000+0000",
+    },
+    {
+        "Id": _id("003", 4),
+        "FirstName": "Sam",
+        "LastName": "Newer",
+        "Email": "shared@example.com",
+        "Phone": None,
+        "MobilePhone": None,
+        "AccountId": _id("001", 4),
+        "LastModifiedDate": "2026-11-15T10:00:00.000+0000",
+    },
+    {
+        "Id": _id("003", 5),
+        "FirstName": "Pat",
+        "LastName": "Lee",
+        "Email": "pat.lee@example.com",
+        "Phone": "646 555 0123",
+        "MobilePhone": None,
+        "AccountId": None,
+        "LastModifiedDate": "2026-07-01T10:00:00.000+0000",
+    },
 ]
 for c in CONTACTS:
     c["Name"] = f"{c['FirstName']} {c['LastName']}"
 CASES = [
-    {"Id": _id("500", 1), "CaseNumber": "00001001", "Subject": "Order not delivered", "Status": "New", "Priority": "High", "ContactId": _id("003", 1), "IsClosed": False, "CreatedDate": "2026-11-20T08:30:00.000+0000"},
-    {"Id": _id("500", 2), "CaseNumber": "00001000", "Subject": "Invoice question", "Status": "Working", "Priority": "Medium", "ContactId": _id("003", 1), "IsClosed": False, "CreatedDate": "2026-11-01T08:30:00.000+0000"},
-    {"Id": _id("500", 3), "CaseNumber": "00000990", "Subject": "Old issue", "Status": "Closed", "Priority": "Low", "ContactId": _id("003", 1), "IsClosed": True, "CreatedDate": "2026-12-01T08:30:00.000+0000"},
-    {"Id": _id("500", 4), "CaseNumber": "00000950", "Subject": "Closed long ago", "Status": "Closed", "Priority": "Low", "ContactId": _id("003", 2), "IsClosed": True, "CreatedDate": "2026-01-01T08:30:00.000+0000"},
+    {
+        "Id": _id("500", 1),
+        "CaseNumber": "00001001",
+        "Subject": "Order not delivered",
+        "Status": "New",
+        "Priority": "High",
+        "ContactId": _id("003", 1),
+        "IsClosed": False,
+        "CreatedDate": "2026-11-20T08:30:00.000+0000",
+    },
+    {
+        "Id": _id("500", 2),
+        "CaseNumber": "00001000",
+        "Subject": "Invoice question",
+        "Status": "Working",
+        "Priority": "Medium",
+        "ContactId": _id("003", 1),
+        "IsClosed": False,
+        "CreatedDate": "2026-11-01T08:30:00.000+0000",
+    },
+    {
+        "Id": _id("500", 3),
+        "CaseNumber": "00000990",
+        "Subject": "Old issue",
+        "Status": "Closed",
+        "Priority": "Low",
+        "ContactId": _id("003", 1),
+        "IsClosed": True,
+        "CreatedDate": "2026-12-01T08:30:00.000+0000",
+    },
+    {
+        "Id": _id("500", 4),
+        "CaseNumber": "00000950",
+        "Subject": "Closed long ago",
+        "Status": "Closed",
+        "Priority": "Low",
+        "ContactId": _id("003", 2),
+        "IsClosed": True,
+        "CreatedDate": "2026-01-01T08:30:00.000+0000",
+    },
 ]
 TABLES = {"Account": ACCOUNTS, "Contact": CONTACTS, "Case": CASES}
 PHONE_FIELDS = {"Account": ["Phone"], "Contact": ["Phone", "MobilePhone"]}
@@ -300,7 +421,14 @@ class Salesforce:
             try:
                 url = re.sub(r"@\{([^}]+)\}", lambda m: str(_resolve(results, m.group(1))), url)
             except (KeyError, IndexError, TypeError):
-                out.append({"body": [{"errorCode": "PROCESSING_HALTED", "message": "Invalid reference specification"}], "httpHeaders": {}, "httpStatusCode": 400, "referenceId": sub["referenceId"]})
+                out.append(
+                    {
+                        "body": [{"errorCode": "PROCESSING_HALTED", "message": "Invalid reference specification"}],
+                        "httpHeaders": {},
+                        "httpStatusCode": 400,
+                        "referenceId": sub["referenceId"],
+                    }
+                )
                 continue
             parts = urlsplit(url)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -323,8 +451,17 @@ class Salesforce:
             return Response(400, {"error": "invalid_grant", "error_description": "authentication failure"})
         token = "00D" + secrets.token_urlsafe(24)
         self.tokens.add(token)
-        return Response(200, {"access_token": token, "instance_url": self.base(), "id": f"{self.base()}/id/00D000000000001/005000000000001",
-                              "token_type": "Bearer", "issued_at": "1795264496000", "signature": "local"})
+        return Response(
+            200,
+            {
+                "access_token": token,
+                "instance_url": self.base(),
+                "id": f"{self.base()}/id/00D000000000001/005000000000001",
+                "token_type": "Bearer",
+                "issued_at": "1795264496000",
+                "signature": "local",
+            },
+        )
 
 
 def _resolve(results: dict[str, Any], path: str) -> Any:
@@ -344,4 +481,3 @@ def start() -> tuple[LocalServer, dict[str, dict]]:
         "default": {"auth": "client_credentials", **common},
         "password": {"auth": "password", **common, "username": USERNAME, "password": PASSWORD, "securityToken": SECURITY_TOKEN},
     }
-

@@ -24,7 +24,14 @@ class Request:
 
 
 class Response:
-    def __init__(self, status: int = 200, body: Any = None, headers: dict[str, str] | None = None, raw: bytes | None = None, content_type: str = "application/json") -> None:
+    def __init__(
+        self,
+        status: int = 200,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         self.status = status
         self.headers = dict(headers or {})
         if raw is None:

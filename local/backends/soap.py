@@ -30,11 +30,21 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 
 def _wsgi(app: Any, req: Request, body: bytes) -> Response:
     environ = {
-        "REQUEST_METHOD": req.method, "PATH_INFO": req.path, "QUERY_STRING": "&".join(f"{k}={v}" for k, v in req.query.items()),
-        "CONTENT_TYPE": req.headers.get("content-type", ""), "CONTENT_LENGTH": str(len(body)),
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "0", "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(), "wsgi.url_scheme": "http",
-        "wsgi.version": (1, 0), "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
+        "REQUEST_METHOD": req.method,
+        "PATH_INFO": req.path,
+        "QUERY_STRING": "&".join(f"{k}={v}" for k, v in req.query.items()),
+        "CONTENT_TYPE": req.headers.get("content-type", ""),
+        "CONTENT_LENGTH": str(len(body)),
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "0",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
         "HTTP_SOAPACTION": req.headers.get("soapaction", ""),
     }
     captured: dict[str, Any] = {}
@@ -49,12 +59,16 @@ def _wsgi(app: Any, req: Request, body: bytes) -> Response:
 
 def fault(version: str, code: str, reason: str, status: int = 500) -> Response:
     if version == "1.2":
-        xml = (f'<?xml version="1.0" encoding="utf-8"?><env:Envelope xmlns:env="{SOAP12}" xmlns:wsse="{WSSE}"><env:Body>'
-               f"<env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value>{code}</env:Value></env:Subcode></env:Code>"
-               f'<env:Reason><env:Text xml:lang="en">{reason}</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>')
+        xml = (
+            f'<?xml version="1.0" encoding="utf-8"?><env:Envelope xmlns:env="{SOAP12}" xmlns:wsse="{WSSE}"><env:Body>'
+            f"<env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value>{code}</env:Value></env:Subcode></env:Code>"
+            f'<env:Reason><env:Text xml:lang="en">{reason}</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>'
+        )
         return Response(status, raw=xml.encode(), content_type="application/soap+xml; charset=utf-8")
-    xml = (f'<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="{SOAP11}" xmlns:wsse="{WSSE}"><soap:Body>'
-           f"<soap:Fault><faultcode>{code}</faultcode><faultstring>{reason}</faultstring></soap:Fault></soap:Body></soap:Envelope>")
+    xml = (
+        f'<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="{SOAP11}" xmlns:wsse="{WSSE}"><soap:Body>'
+        f"<soap:Fault><faultcode>{code}</faultcode><faultstring>{reason}</faultstring></soap:Fault></soap:Body></soap:Envelope>"
+    )
     return Response(status, raw=xml.encode(), content_type="text/xml; charset=utf-8")
 
 
@@ -108,8 +122,12 @@ class SoapGateway:
         if self.auth == "basic":
             expected = "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
             if req.headers.get("authorization") != expected:
-                return Response(401, raw=b"<html><body><h1>401 Unauthorized</h1></body></html>",
-                                headers={"WWW-Authenticate": 'Basic realm="soap"'}, content_type="text/html")
+                return Response(
+                    401,
+                    raw=b"<html><body><h1>401 Unauthorized</h1></body></html>",
+                    headers={"WWW-Authenticate": 'Basic realm="soap"'},
+                    content_type="text/html",
+                )
         if self.auth == "wsse" and not username_token_ok(req.body, self.username, self.password, self.nonces):
             return fault(version, "wsse:FailedAuthentication", "The security token could not be authenticated or authorized")
         if req.method == "GET":  # ?wsdl: what spyne itself publishes

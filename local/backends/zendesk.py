@@ -15,20 +15,114 @@ EMAIL = "agent@example.com"
 API_TOKEN = "local-zendesk-token"
 
 ORGS = [
-    {"id": 360001, "name": "Acme Corporation", "external_id": "ACC-1001", "domain_names": ["acme.example"], "details": "Key account", "notes": "", "updated_at": "2026-10-01T10:00:00Z"},
-    {"id": 360002, "name": 'Quote "Co" \\ Ltd', "external_id": None, "domain_names": [], "details": "", "notes": "", "updated_at": "2026-09-01T10:00:00Z"},
+    {
+        "id": 360001,
+        "name": "Acme Corporation",
+        "external_id": "ACC-1001",
+        "domain_names": ["acme.example"],
+        "details": "Key account",
+        "notes": "",
+        "updated_at": "2026-10-01T10:00:00Z",
+    },
+    {
+        "id": 360002,
+        "name": 'Quote "Co" \\ Ltd',
+        "external_id": None,
+        "domain_names": [],
+        "details": "",
+        "notes": "",
+        "updated_at": "2026-09-01T10:00:00Z",
+    },
 ]
 USERS = [
-    {"id": 9001, "name": "Jane Doe", "email": "jane.doe@example.com", "phone": "+1 (415) 555-0100", "role": "end-user", "organization_id": 360001, "external_id": "C-1", "updated_at": "2026-11-01T10:00:00Z"},
-    {"id": 9002, "name": "John Smith", "email": "john.smith@example.com", "phone": "212-555-0199", "role": "end-user", "organization_id": None, "external_id": None, "updated_at": "2026-10-01T10:00:00Z"},
-    {"id": 9003, "name": "Sam Twin", "email": "sam.a@example.com", "phone": "3125550142", "role": "end-user", "organization_id": None, "external_id": None, "updated_at": "2026-05-01T10:00:00Z"},
-    {"id": 9004, "name": "Sam Twin", "email": "sam.b@example.com", "phone": "+13125550142", "role": "end-user", "organization_id": None, "external_id": None, "updated_at": "2026-11-15T10:00:00Z"},
-    {"id": 9100, "name": "Alex Agent", "email": "alex@acme.example", "phone": "4155550100", "role": "agent", "organization_id": 360001, "external_id": None, "updated_at": "2026-11-20T10:00:00Z"},
+    {
+        "id": 9001,
+        "name": "Jane Doe",
+        "email": "jane.doe@example.com",
+        "phone": "+1 (415) 555-0100",
+        "role": "end-user",
+        "organization_id": 360001,
+        "external_id": "C-1",
+        "updated_at": "2026-11-01T10:00:00Z",
+    },
+    {
+        "id": 9002,
+        "name": "John Smith",
+        "email": "john.smith@example.com",
+        "phone": "212-555-0199",
+        "role": "end-user",
+        "organization_id": None,
+        "external_id": None,
+        "updated_at": "2026-10-01T10:00:00Z",
+    },
+    {
+        "id": 9003,
+        "name": "Sam Twin",
+        "email": "sam.a@example.com",
+        "phone": "3125550142",
+        "role": "end-user",
+        "organization_id": None,
+        "external_id": None,
+        "updated_at": "2026-05-01T10:00:00Z",
+    },
+    {
+        "id": 9004,
+        "name": "Sam Twin",
+        "email": "sam.b@example.com",
+        "phone": "+13125550142",
+        "role": "end-user",
+        "organization_id": None,
+        "external_id": None,
+        "updated_at": "2026-11-15T10:00:00Z",
+    },
+    {
+        "id": 9100,
+        "name": "Alex Agent",
+        "email": "alex@acme.example",
+        "phone": "4155550100",
+        "role": "agent",
+        "organization_id": 360001,
+        "external_id": None,
+        "updated_at": "2026-11-20T10:00:00Z",
+    },
 ]
 TICKETS = [
-    {"id": 501, "subject": "Order not delivered", "status": "open", "priority": "high", "type": "incident", "requester_id": 9001, "assignee_id": 9100, "organization_id": 360001, "created_at": "2026-11-20T08:30:00Z", "updated_at": "2026-11-20T09:00:00Z"},
-    {"id": 480, "subject": "Invoice question", "status": "solved", "priority": "normal", "type": "question", "requester_id": 9001, "assignee_id": 9100, "organization_id": 360001, "created_at": "2026-11-01T08:30:00Z", "updated_at": "2026-11-02T09:00:00Z"},
-    {"id": 470, "subject": "Password reset", "status": "closed", "priority": None, "type": None, "requester_id": 9002, "assignee_id": None, "organization_id": None, "created_at": "2026-06-01T08:30:00Z", "updated_at": "2026-06-01T09:00:00Z"},
+    {
+        "id": 501,
+        "subject": "Order not delivered",
+        "status": "open",
+        "priority": "high",
+        "type": "incident",
+        "requester_id": 9001,
+        "assignee_id": 9100,
+        "organization_id": 360001,
+        "created_at": "2026-11-20T08:30:00Z",
+        "updated_at": "2026-11-20T09:00:00Z",
+    },
+    {
+        "id": 480,
+        "subject": "Invoice question",
+        "status": "solved",
+        "priority": "normal",
+        "type": "question",
+        "requester_id": 9001,
+        "assignee_id": 9100,
+        "organization_id": 360001,
+        "created_at": "2026-11-01T08:30:00Z",
+        "updated_at": "2026-11-02T09:00:00Z",
+    },
+    {
+        "id": 470,
+        "subject": "Password reset",
+        "status": "closed",
+        "priority": None,
+        "type": None,
+        "requester_id": 9002,
+        "assignee_id": None,
+        "organization_id": None,
+        "created_at": "2026-06-01T08:30:00Z",
+        "updated_at": "2026-06-01T09:00:00Z",
+    },
 ]
 TYPES = {"ticket": TICKETS, "user": USERS, "organization": ORGS}
 _TERM = re.compile(r'\s*(?P<key>[a-z_]+)(?P<op>:|<|>)(?:"(?P<phrase>(?:[^"\\]|\\.)*)"|(?P<word>[^\s"]+))')
@@ -90,7 +184,11 @@ class Zendesk:
             return Response(401, {"error": "Couldn't authenticate you"}, headers)
         if self.throttle_next:
             self.throttle_next -= 1
-            return Response(429, {"error": "TooManyRequests", "description": "Rate limit exceeded"}, {**headers, "Retry-After": "1", "X-Rate-Limit-Remaining": "0"})
+            return Response(
+                429,
+                {"error": "TooManyRequests", "description": "Rate limit exceeded"},
+                {**headers, "Retry-After": "1", "X-Rate-Limit-Remaining": "0"},
+            )
         path = req.path
         if path == "/api/v2/search.json":
             try:
@@ -102,8 +200,11 @@ class Zendesk:
             per_page = min(int(req.query.get("per_page", "100")), 100)
             page = results[:per_page]
             nxt = f"{req.path}?page=2&per_page={per_page}" if len(results) > per_page else None
-            return Response(200, {"results": page, "facets": None, "next_page": nxt, "previous_page": None, "count": len(results)},
-                            {**headers, "ratelimit-limit": "700", "ratelimit-remaining": "699", "ratelimit-reset": "60"})
+            return Response(
+                200,
+                {"results": page, "facets": None, "next_page": nxt, "previous_page": None, "count": len(results)},
+                {**headers, "ratelimit-limit": "700", "ratelimit-remaining": "699", "ratelimit-reset": "60"},
+            )
         m = re.fullmatch(r"/api/v2/(users|tickets|organizations)/(\d+)\.json", path)
         if m:
             kind = m.group(1)[:-1]

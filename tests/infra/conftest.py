@@ -31,7 +31,9 @@ class Synth:
 
     def resources(self, type_: str) -> dict[tuple[str, str], tuple[str, dict]]:
         """(stack, logical id) -> (stack, resource) for every resource of a type."""
-        return {(stack, lid): (stack, res) for stack, t in self.templates.items() for lid, res in t["Resources"].items() if res["Type"] == type_}
+        return {
+            (stack, lid): (stack, res) for stack, t in self.templates.items() for lid, res in t["Resources"].items() if res["Type"] == type_
+        }
 
 
 def synth(tmp: Path, **context: str) -> Synth:

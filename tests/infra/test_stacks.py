@@ -35,12 +35,14 @@ def test_one_function_per_action_and_configuration(full: Synth) -> None:
 def test_genesys_trust_policy_is_exact(full: Synth) -> None:
     [role] = [res for _, res in full.resources("AWS::IAM::Role").values() if res["Properties"].get("RoleName") == "gda-genesys-integration"]
     assert role["Properties"]["AssumeRolePolicyDocument"] == {
-        "Statement": [{
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"sts:ExternalId": ORG_ID}},
-            "Effect": "Allow",
-            "Principal": {"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::765628985471:root"]]}},
-        }],
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": ORG_ID}},
+                "Effect": "Allow",
+                "Principal": {"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::765628985471:root"]]}},
+            }
+        ],
         "Version": "2012-10-17",
     }
 
@@ -52,7 +54,11 @@ def test_fedramp_trusts_the_fedramp_account(tmp_path: Path) -> None:
 
 
 def test_integration_role_may_only_invoke_the_bundles_functions(full: Synth) -> None:
-    policies = [res for _, res in full.resources("AWS::IAM::ManagedPolicy").values() if any("GenesysIntegration" in r.get("Ref", "") for r in res["Properties"]["Roles"])]
+    policies = [
+        res
+        for _, res in full.resources("AWS::IAM::ManagedPolicy").values()
+        if any("GenesysIntegration" in r.get("Ref", "") for r in res["Properties"]["Roles"])
+    ]
     assert policies
     arns = []
     for policy in policies:
@@ -64,14 +70,24 @@ def test_integration_role_may_only_invoke_the_bundles_functions(full: Synth) -> 
     prefix = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
     assert sorted(arns) == sorted([f"{prefix}{n}" for n in names] + [f"{prefix}{n}:live" for n in names])
     assert not any("*" in a for a in arns)
-    assert not [res for _, res in full.resources("AWS::IAM::Policy").values() if any("GenesysIntegration" in r.get("Ref", "") for r in res["Properties"]["Roles"])]
+    assert not [
+        res
+        for _, res in full.resources("AWS::IAM::Policy").values()
+        if any("GenesysIntegration" in r.get("Ref", "") for r in res["Properties"]["Roles"])
+    ]
 
 
 def test_function_roles_reach_only_their_own_log_group_and_secret(full: Synth) -> None:
     for _, res in full.resources("AWS::IAM::Policy").values():
         for stmt in res["Properties"]["PolicyDocument"]["Statement"]:
             actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
-            assert set(actions) <= {"logs:CreateLogStream", "logs:PutLogEvents", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "lambda:InvokeFunction"}
+            assert set(actions) <= {
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:DescribeSecret",
+                "lambda:InvokeFunction",
+            }
             assert stmt["Resource"] != "*"
 
 
@@ -155,12 +171,29 @@ def test_cdk_nag_would_catch_a_finding(tmp_path: Path, monkeypatch) -> None:
 
 @pytest.mark.slow
 def test_the_real_cdk_cli_synthesises(tmp_path: Path) -> None:
-    cmd = [str(ROOT / "node_modules/.bin/cdk"), "synth", "-q", "--output", str(tmp_path), "-c", f"genesysOrgId={ORG_ID}",
-           "-c", f"account={ACCOUNT}", "-c", f"region={REGION}"]
+    cmd = [
+        str(ROOT / "node_modules/.bin/cdk"),
+        "synth",
+        "-q",
+        "--output",
+        str(tmp_path),
+        "-c",
+        f"genesysOrgId={ORG_ID}",
+        "-c",
+        f"account={ACCOUNT}",
+        "-c",
+        f"region={REGION}",
+    ]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "Gda-Core.template.json").exists()
-    missing = subprocess.run([str(ROOT / "node_modules/.bin/cdk"), "synth", "-q", "--output", str(tmp_path / "x")], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    missing = subprocess.run(
+        [str(ROOT / "node_modules/.bin/cdk"), "synth", "-q", "--output", str(tmp_path / "x")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert missing.returncode != 0 and "genesysOrgId" in missing.stderr
 
 
@@ -173,7 +206,11 @@ def test_basic_auth_puts_an_authorizer_in_front_of_every_route(tmp_path: Path) -
     fns = {res["Properties"]["FunctionName"]: res["Properties"] for _, res in s.resources("AWS::Lambda::Function").values()}
     module, _, attr = fns["gda-web-services-authorizer"]["Handler"].rpartition(".")
     assert callable(getattr(importlib.import_module(module), attr))
-    secrets = [res["Properties"] for _, res in s.resources("AWS::SecretsManager::Secret").values() if res["Properties"].get("Name") == "gda/webservices/basic"]
+    secrets = [
+        res["Properties"]
+        for _, res in s.resources("AWS::SecretsManager::Secret").values()
+        if res["Properties"].get("Name") == "gda/webservices/basic"
+    ]
     assert secrets and "GenerateSecretString" in secrets[0] and "SecretString" not in secrets[0]
 
 

@@ -55,8 +55,15 @@ def test_bad_client_secret_is_a_clear_error(configure, backends) -> None:
 
 
 def test_local_dataverse_pages_with_next_link(server) -> None:
-    token = httpx.post(f"{server.url}/{dyn.TENANT}/oauth2/v2.0/token", data={
-        "grant_type": "client_credentials", "client_id": dyn.CLIENT_ID, "client_secret": dyn.CLIENT_SECRET, "scope": f"{server.url}/.default"}).json()["access_token"]
+    token = httpx.post(
+        f"{server.url}/{dyn.TENANT}/oauth2/v2.0/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": dyn.CLIENT_ID,
+            "client_secret": dyn.CLIENT_SECRET,
+            "scope": f"{server.url}/.default",
+        },
+    ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}", "Prefer": "odata.maxpagesize=2"}
     url, names = f"{server.url}{dyn.API}/accounts?$select=name&$count=true", []
     while url:

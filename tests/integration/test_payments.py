@@ -117,7 +117,9 @@ def test_processor_failures_are_clear_backend_errors(configure, backends, respon
 
 
 def test_wrong_merchant_credentials_are_a_backend_error_with_the_api_code(configure, backends) -> None:
-    server, handler = _processor_answering(configure, backends, lambda req: authorizenet._error("E00007", "User authentication failed", None))
+    server, handler = _processor_answering(
+        configure, backends, lambda req: authorizenet._error("E00007", "User authentication failed", None)
+    )
     try:
         with pytest.raises(BackendError, match="E00007"):
             handler(GOOD, LocalContext("fn", 14))
@@ -126,8 +128,10 @@ def test_wrong_merchant_credentials_are_a_backend_error_with_the_api_code(config
 
 
 def test_card_data_errors_from_the_processor_are_invalid_not_failures(configure, backends) -> None:
-    body = {"transactionResponse": {"responseCode": "3", "errors": [{"errorCode": "8", "errorText": "The credit card has expired."}]},
-            "messages": {"resultCode": "Error", "message": [{"code": "E00027", "text": "The transaction was unsuccessful."}]}}
+    body = {
+        "transactionResponse": {"responseCode": "3", "errors": [{"errorCode": "8", "errorText": "The credit card has expired."}]},
+        "messages": {"resultCode": "Error", "message": [{"code": "E00027", "text": "The transaction was unsuccessful."}]},
+    }
     server, handler = _processor_answering(configure, backends, lambda req: authorizenet._reply(body))
     try:
         out = handler(GOOD, LocalContext("fn", 14))

@@ -152,7 +152,9 @@ def test_boto3_errors_give_the_error_code_only(backends) -> None:
 
 
 def test_invalid_secret_names_fields_not_values(configure, backends) -> None:
-    backends.secretsmanager.create_secret(Name="local/payments/broken", SecretString=json.dumps({"processor": "authorizenet", "apiLoginId": "s3cr3t-login"}))
+    backends.secretsmanager.create_secret(
+        Name="local/payments/broken", SecretString=json.dumps({"processor": "authorizenet", "apiLoginId": "s3cr3t-login"})
+    )
     handler = configure(ACTION, "sandbox", DA_SECRET_ID="local/payments/broken")
     with pytest.raises(ConfigurationError) as info:
         handler(GOOD, ctx())
@@ -189,7 +191,9 @@ def test_settings_are_not_read_at_import_time() -> None:
     import subprocess
     import sys
 
-    code = "import os; os.environ.pop('DA_SECRET_ID', None); import functions.payments.actions as a; print(a.validate_card_payment._container)"
+    code = (
+        "import os; os.environ.pop('DA_SECRET_ID', None); import functions.payments.actions as a; print(a.validate_card_payment._container)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "None"
 

@@ -75,7 +75,17 @@ def test_writes_are_never_retried(configure, server) -> None:
 
 
 def test_case_comment_body(configure, server) -> None:
-    out = configure("salesforce-post-case-comment")({"caseId": sf.CASES[0]["Id"], "callId": "call-1", "durationSeconds": 125, "agentName": "Alex", "notes": "x" * 3500, "isPublished": True}, ctx())
+    out = configure("salesforce-post-case-comment")(
+        {
+            "caseId": sf.CASES[0]["Id"],
+            "callId": "call-1",
+            "durationSeconds": 125,
+            "agentName": "Alex",
+            "notes": "x" * 3500,
+            "isPublished": True,
+        },
+        ctx(),
+    )
     comment = server.app.comments[-1]
     assert out["commentId"] == comment["Id"] and comment["ParentId"] == sf.CASES[0]["Id"] and comment["IsPublished"] is True
     assert comment["CommentBody"].startswith("Call call-1 (2m 05s)\nAgent: Alex\n") and len(comment["CommentBody"].encode()) <= 4000

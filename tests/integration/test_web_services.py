@@ -19,6 +19,7 @@ from local.genesys import contract_problems, web_services_definition
 
 def render(template: str, inputs: dict) -> str:
     """A small Velocity subset: enough for the templates export writes (#if on an input, #set/$sep)."""
+
     def esc(value) -> str:
         return json.dumps(str(value))[1:-1]
 
@@ -35,7 +36,7 @@ def render(template: str, inputs: dict) -> str:
 
     parts, pos = [], 0
     for m in re.finditer(r"#if\(\$input\.(\w+)\)(.*?)#end", template):
-        parts.append(run(template[pos:m.start()]))
+        parts.append(run(template[pos : m.start()]))
         if inputs.get(m.group(1)) not in (None, ""):
             parts.append(run(m.group(2)))
         pos = m.end()
@@ -88,8 +89,16 @@ def test_json_escaping_survives_quotes_and_newlines(api: str) -> None:
 def test_export_writes_web_services_definitions(tmp_path: Path) -> None:
     from local.export import export
 
-    written = export(out=tmp_path, outputs=None, account=None, region=None, prefix="gda", integration="webservices",
-                     api_url="https://x.execute-api.eu-west-1.amazonaws.com/prod/", credential="basic")
+    written = export(
+        out=tmp_path,
+        outputs=None,
+        account=None,
+        region=None,
+        prefix="gda",
+        integration="webservices",
+        api_url="https://x.execute-api.eu-west-1.amazonaws.com/prod/",
+        credential="basic",
+    )
     assert len(written) == len(all_actions())
     defn = json.loads((tmp_path / "gda-validate-card-payment.webservices.json").read_text())
     assert defn["config"]["request"]["requestUrlTemplate"] == "https://x.execute-api.eu-west-1.amazonaws.com/prod/validate-card-payment"
@@ -119,14 +128,20 @@ def apply_response(config: dict, raw: dict) -> dict:
 
 
 @pytest.mark.parametrize("pattern", ["full", "selected", "subset"])
-@pytest.mark.parametrize("action_id", ["salesforce-get-caller-context-by-ani", "zendesk-get-user-by-phone-number", "salesforce-post-case-comment"])
+@pytest.mark.parametrize(
+    "action_id", ["salesforce-get-caller-context-by-ani", "zendesk-get-user-by-phone-number", "salesforce-post-case-comment"]
+)
 def test_translation_maps_select_the_documented_fields_from_a_real_response(action_id, pattern, api) -> None:
     import jsonschema
 
     act = all_actions()[action_id]
     defn = web_services_definition(act, f"{api}/{action_id}", "apikey", response=pattern)
     assert contract_problems(defn) == []
-    case = next(ev for ev in event_files(action_id) if ev.kind == "direct" and expectations(action_id)[ev.case].get("outcome", "success") == "success")
+    case = next(
+        ev
+        for ev in event_files(action_id)
+        if ev.kind == "direct" and expectations(action_id)[ev.case].get("outcome", "success") == "success"
+    )
     raw = httpx.post(f"{api}/{action_id}", json=case.load(), headers={"x-api-key": "ws-key"}, timeout=30).json()
     result = apply_response(defn["config"]["response"], raw)
     jsonschema.Draft4Validator(defn["contract"]["output"]["successSchema"]).validate(result)

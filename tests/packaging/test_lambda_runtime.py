@@ -31,7 +31,11 @@ def ric_python() -> Path:
     python = venv / "bin" / "python"
     if not (venv / ".complete").exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", f"awslambdaric=={RIC_VERSION}"], check=True, capture_output=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", f"awslambdaric=={RIC_VERSION}"],
+            check=True,
+            capture_output=True,
+        )
         (venv / ".complete").touch()
     return python
 
@@ -82,8 +86,14 @@ def test_action_runs_under_the_real_runtime_interface_client(action_id, ric_pyth
         "AWS_LAMBDA_LOG_FORMAT": "Text",
         **backends.environ(act),
     }
-    proc = subprocess.Popen([str(ric_python), "-m", "awslambdaric", act.handler], cwd=lambda_root / "task", env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(ric_python), "-m", "awslambdaric", act.handler],
+        cwd=lambda_root / "task",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _, direct = first_event(action_id, ".json")
         kind, payload, _ = api.invoke(direct, {"custom": {"ININ-Correlation-Id": "pkg-test"}})
@@ -92,7 +102,9 @@ def test_action_runs_under_the_real_runtime_interface_client(action_id, ric_pyth
         assert set(schema.get("required", [])) <= set(payload) <= set(schema["properties"])
         kind, payload, headers = api.invoke({"definitely": "not the contract"})
         assert kind == "error" and payload["errorType"] == "InvalidInput"
-        assert headers.get("Lambda-Runtime-Function-Error-Type", "").startswith("InvalidInput") or payload["errorMessage"].startswith("Invalid input")
+        assert headers.get("Lambda-Runtime-Function-Error-Type", "").startswith("InvalidInput") or payload["errorMessage"].startswith(
+            "Invalid input"
+        )
         _, apigw = first_event(action_id, ".apigw.json")
         kind, payload, _ = api.invoke(apigw)
         assert kind == "response" and payload["statusCode"] == 200, payload

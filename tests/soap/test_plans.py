@@ -39,8 +39,11 @@ def genesys_definition(entry: dict[str, Any]) -> dict[str, Any]:
     def wrap(schema: dict[str, Any]) -> dict[str, Any]:
         return {"$schema": DRAFT4, "title": entry["operation"], **schema}
 
-    return {"name": entry["operation"], "config": {"timeoutSeconds": 10},
-            "contract": {"input": {"inputSchema": wrap(entry["input"])}, "output": {"successSchema": wrap(entry["output"])}}}
+    return {
+        "name": entry["operation"],
+        "config": {"timeoutSeconds": 10},
+        "contract": {"input": {"inputSchema": wrap(entry["input"])}, "output": {"successSchema": wrap(entry["output"])}},
+    }
 
 
 @pytest.mark.parametrize("wsdl", ALL, ids=lambda p: Path(p).name)
@@ -72,11 +75,16 @@ def test_real_world_shapes() -> None:
 
 
 def test_no_arrays_of_arrays_even_for_repeated_array_wrappers(tmp_path: Path) -> None:
-    (tmp_path / "nested.wsdl").write_text(Path(RPC).read_text().replace(
-        '<xsd:element name="notes" type="xsd:string" minOccurs="0" maxOccurs="unbounded"/>',
-        '<xsd:element name="notes" type="xsd:string" minOccurs="0" maxOccurs="unbounded"/>'
-        '<xsd:element name="tiers" minOccurs="0" maxOccurs="unbounded"><xsd:complexType><xsd:sequence>'
-        '<xsd:element name="tier" type="xsd:int" maxOccurs="unbounded"/></xsd:sequence></xsd:complexType></xsd:element>'))
+    (tmp_path / "nested.wsdl").write_text(
+        Path(RPC)
+        .read_text()
+        .replace(
+            '<xsd:element name="notes" type="xsd:string" minOccurs="0" maxOccurs="unbounded"/>',
+            '<xsd:element name="notes" type="xsd:string" minOccurs="0" maxOccurs="unbounded"/>'
+            '<xsd:element name="tiers" minOccurs="0" maxOccurs="unbounded"><xsd:complexType><xsd:sequence>'
+            '<xsd:element name="tier" type="xsd:int" maxOccurs="unbounded"/></xsd:sequence></xsd:complexType></xsd:element>',
+        )
+    )
     plan = compile_operation(str(tmp_path / "nested.wsdl"), None, None, "GetQuote")
     tiers = plan.output_schema()["properties"]["quote"]["properties"]["tiers"]
     assert tiers["type"] == "array" and tiers["items"]["type"] == "object"  # the repeated wrapper stays an object
@@ -89,8 +97,16 @@ def test_no_arrays_of_arrays_even_for_repeated_array_wrappers(tmp_path: Path) ->
 def sample(leaf: Leaf) -> Any:
     if leaf.enum:
         return int(leaf.enum[0]) if leaf.kind == "integer" else leaf.enum[0]
-    return {"string": "text & <more>", "boolean": True, "integer": 7, "decimal": 12.5, "float": 2.25, "date": "2026-11-21",
-            "dateTime": "2026-11-21T10:30:00", "time": "10:30:00"}[leaf.kind]
+    return {
+        "string": "text & <more>",
+        "boolean": True,
+        "integer": 7,
+        "decimal": 12.5,
+        "float": 2.25,
+        "date": "2026-11-21",
+        "dateTime": "2026-11-21T10:30:00",
+        "time": "10:30:00",
+    }[leaf.kind]
 
 
 def zeep_value(leaf: Leaf, value: Any) -> Any:
@@ -132,8 +148,13 @@ def fill(plan: OperationPlan, *, everything: bool) -> dict[str, Any]:
 
 
 CASES = [
-    (BILLING, "BillingPort", "RecordPayment"), (BILLING, "BillingPort", "FindAccount"), (CONVERSION, "NumberConversionSoap12", "NumberToDollars"),
-    (RPC, None, "GetQuote"), (ONVIF, None, "SetSystemDateAndTime"), (ONVIF, None, "SetNetworkInterfaces"), (FEDEX_COUNTRY, None, "validatePostal"),
+    (BILLING, "BillingPort", "RecordPayment"),
+    (BILLING, "BillingPort", "FindAccount"),
+    (CONVERSION, "NumberConversionSoap12", "NumberToDollars"),
+    (RPC, None, "GetQuote"),
+    (ONVIF, None, "SetSystemDateAndTime"),
+    (ONVIF, None, "SetNetworkInterfaces"),
+    (FEDEX_COUNTRY, None, "validatePostal"),
 ]
 
 
@@ -177,8 +198,11 @@ def test_response_reading_equals_zeeps_parse_of_the_real_server_answer(backends)
     cfg = backends.configs["billing"]["default"]
     config = SoapConfig.model_validate(cfg)
     plan = compile_operation(BILLING, None, None, "GetAccount")
-    raw = httpx.post(cfg["endpoint"], content=envelope(plan, plan.body(plan.validate({"accountId": "ACC-1001"})), config),
-                     headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"GetAccount"'}).content
+    raw = httpx.post(
+        cfg["endpoint"],
+        content=envelope(plan, plan.body(plan.validate({"accountId": "ACC-1001"})), config),
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"GetAccount"'},
+    ).content
     ours = plan.read(etree.fromstring(raw).find("{*}Body")[0])
     document, _ = load(BILLING)
     op = document.services["BillingService"].ports["BillingPort"].binding._operations["GetAccount"]
@@ -233,15 +257,18 @@ def test_loading_writes_nothing_and_fetches_nothing(tmp_path: Path, monkeypatch:
 # -- declaration errors say what to fix ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"operation": "Nope"}, "port BillingPort has no operation Nope; it has FindAccount, GetAccount, RecordPayment"),
-    ({"operation": "GetAccount", "port": "X"}, "no SOAP port X; it has BillingPort"),
-    ({"operation": "RecordPayment", "inputs": ["accountId"]}, "amount is required by the WSDL and must be kept"),
-    ({"operation": "RecordPayment", "rename_inputs": {"amount": "accountId"}}, "two inputs are both named accountId"),
-    ({"operation": "RecordPayment", "rename_inputs": {"reference": "rawRequest"}}, "input rawRequest is a name Genesys reserves"),
-    ({"operation": "GetAccount", "output_root": "GetAccountResult.nope"}, "no element nope"),
-    ({"operation": "GetAccount", "outputs": ["GetAccountResult.nope"]}, "outputs: GetAccountResult.nope is not in the response"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"operation": "Nope"}, "port BillingPort has no operation Nope; it has FindAccount, GetAccount, RecordPayment"),
+        ({"operation": "GetAccount", "port": "X"}, "no SOAP port X; it has BillingPort"),
+        ({"operation": "RecordPayment", "inputs": ["accountId"]}, "amount is required by the WSDL and must be kept"),
+        ({"operation": "RecordPayment", "rename_inputs": {"amount": "accountId"}}, "two inputs are both named accountId"),
+        ({"operation": "RecordPayment", "rename_inputs": {"reference": "rawRequest"}}, "input rawRequest is a name Genesys reserves"),
+        ({"operation": "GetAccount", "output_root": "GetAccountResult.nope"}, "no element nope"),
+        ({"operation": "GetAccount", "outputs": ["GetAccountResult.nope"]}, "outputs: GetAccountResult.nope is not in the response"),
+    ],
+)
 def test_declaration_errors(kwargs: dict[str, Any], message: str) -> None:
     args = {"port": None, **kwargs}
     with pytest.raises(PlanError, match=message.replace(".", r"\.")):
@@ -249,9 +276,16 @@ def test_declaration_errors(kwargs: dict[str, Any], message: str) -> None:
 
 
 def test_subset_renames_and_output_root() -> None:
-    plan = compile_operation(BILLING, None, None, "GetAccount", output_root="GetAccountResult",
-                             outputs=["name", "invoices.amount", "contact.address.city"],
-                             rename_outputs={"invoices": "bills"}, rename_inputs={"accountId": "account"})
+    plan = compile_operation(
+        BILLING,
+        None,
+        None,
+        "GetAccount",
+        output_root="GetAccountResult",
+        outputs=["name", "invoices.amount", "contact.address.city"],
+        rename_outputs={"invoices": "bills"},
+        rename_inputs={"accountId": "account"},
+    )
     schema = plan.output_schema()
     assert list(schema["properties"]) == ["name", "contact", "bills"]
     assert list(schema["properties"]["bills"]["items"]["properties"]) == ["amount"]
@@ -277,7 +311,9 @@ XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_ch
 @given(reference=XML_TEXT, amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999.99"), places=2))
 def test_inputs_round_trip_through_the_envelope(reference: str, amount: Decimal) -> None:
     plan = compile_operation(BILLING, None, None, "RecordPayment")
-    body = plan.body(plan.validate({"accountId": "ACC-1001", "amount": float(amount), "currency": "USD", "method": "CASH", "reference": reference}))
+    body = plan.body(
+        plan.validate({"accountId": "ACC-1001", "amount": float(amount), "currency": "USD", "method": "CASH", "reference": reference})
+    )
     parsed = etree.fromstring(etree.tostring(body))
     assert parsed.findtext("{*}reference") == (reference or None)  # "" leaves the optional element out
     assert Decimal(parsed.findtext("{*}amount")) == amount
@@ -314,14 +350,23 @@ def test_rpc_literal_response_equals_zeeps_parse() -> None:
 
     from soapbridge.call import response
 
-    raw = (b'<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
-           b'<r:GetQuoteResponse xmlns:r="urn:example:legacy-rates"><quote quoteId="Q-7"><rate>1.25</rate>'
-           b'<total currency="EUR">15.00</total><validUntil>2026-12-01T00:00:00Z</validUntil><notes>bulk</notes><notes>net 30</notes>'
-           b"</quote></r:GetQuoteResponse></soap:Body></soap:Envelope>")
+    raw = (
+        b'<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        b'<r:GetQuoteResponse xmlns:r="urn:example:legacy-rates"><quote quoteId="Q-7"><rate>1.25</rate>'
+        b'<total currency="EUR">15.00</total><validUntil>2026-12-01T00:00:00Z</validUntil><notes>bulk</notes><notes>net 30</notes>'
+        b"</quote></r:GetQuoteResponse></soap:Body></soap:Envelope>"
+    )
     plan = compile_operation(RPC, None, None, "GetQuote")
     ours = response(plan, 200, "text/xml", raw, "Rates")
-    assert ours == {"quote": {"rate": 1.25, "total": {"value": 15, "currency": "EUR"}, "validUntil": "2026-12-01T00:00:00Z",
-                              "notes": ["bulk", "net 30"], "quoteId": "Q-7"}}
+    assert ours == {
+        "quote": {
+            "rate": 1.25,
+            "total": {"value": 15, "currency": "EUR"},
+            "validUntil": "2026-12-01T00:00:00Z",
+            "notes": ["bulk", "net 30"],
+            "quoteId": "Q-7",
+        }
+    }
     document, _ = load(RPC)
     op = document.services["LegacyRates"].ports["RatesPort"].binding._operations["GetQuote"]
     theirs = normalise(serialize_object(op.process_reply(etree.fromstring(raw)), dict))

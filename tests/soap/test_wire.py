@@ -138,11 +138,14 @@ def test_invalid_secret_is_a_configuration_error_naming_fields(configure, backen
 # -- input validation ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("payload", "message"), [
-    ({}, "accountId: required"),
-    ({"accountId": 5}, "accountId: must be a string"),
-    ({"accountId": "ACC-1\x00"}, "control characters"),
-])
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({}, "accountId: required"),
+        ({"accountId": 5}, "accountId: must be a string"),
+        ({"accountId": "ACC-1\x00"}, "control characters"),
+    ],
+)
 def test_bad_input_names_the_field_not_the_value(configure, billing, payload, message) -> None:
     with pytest.raises(InvalidInput, match=message) as info:
         configure("get-billing-account")(payload, LocalContext("fn", 9))
@@ -165,7 +168,9 @@ def test_choice_takes_exactly_one_branch(configure, billing) -> None:
 def test_empty_strings_from_flows_leave_optional_fields_out(configure, billing) -> None:
     out = configure("find-billing-account")({"accountId": "", "phoneNumber": "+1 317 555 0101"}, LocalContext("fn", 9))
     assert out["accountId"] == "ACC-1001"
-    configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CASH", "reference": ""}, LocalContext("fn", 9))
+    configure("record-billing-payment")(
+        {"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CASH", "reference": ""}, LocalContext("fn", 9)
+    )
     assert etree.fromstring(billing.requests[-1]).find(".//{*}reference") is None
 
 
@@ -201,7 +206,9 @@ def test_not_found_fault_becomes_found_false(configure, billing) -> None:
 def test_fault_is_concise_with_code_and_reason(configure, billing) -> None:
     handler = configure("record-billing-payment")
     with pytest.raises(SoapFault) as info:
-        handler({"accountId": "ACC-3003", "amount": 12.5, "currency": "USD", "method": "CARD", "reference": "REF-SECRET"}, LocalContext("fn", 9))
+        handler(
+            {"accountId": "ACC-3003", "amount": 12.5, "currency": "USD", "method": "CARD", "reference": "REF-SECRET"}, LocalContext("fn", 9)
+        )
     err = info.value
     assert err.faultcode == "Client.AccountClosed" and err.faultstring.startswith("Payments cannot be recorded")
     assert "REF-SECRET" not in err.message and "12.5" not in err.message and "\n" not in err.message
@@ -211,11 +218,18 @@ def test_fault_over_api_gateway_carries_faultcode_and_faultstring(configure, bil
     from local.events import apigw_v1_event
 
     handler = configure("record-billing-payment")
-    resp = handler(apigw_v1_event("record-billing-payment", {"accountId": "ACC-1001", "amount": 10, "currency": "EUR", "method": "CARD"}), LocalContext("fn", 9))
+    resp = handler(
+        apigw_v1_event("record-billing-payment", {"accountId": "ACC-1001", "amount": 10, "currency": "EUR", "method": "CARD"}),
+        LocalContext("fn", 9),
+    )
     body = json.loads(resp["body"])
     assert resp["statusCode"] == 502
-    assert body == {"code": "SOAP_FAULT", "message": body["message"], "faultcode": "Client.InvalidAmount",
-                    "faultstring": "The amount must be positive and in the account's currency"}
+    assert body == {
+        "code": "SOAP_FAULT",
+        "message": body["message"],
+        "faultcode": "Client.InvalidAmount",
+        "faultstring": "The amount must be positive and in the account's currency",
+    }
 
 
 def test_soap12_fault_code_includes_the_subcode(configure, conversion) -> None:
@@ -243,29 +257,49 @@ RESULT = '<RecordPaymentResponse xmlns="urn:example:billing:2024"><RecordPayment
 TYPES = 'xmlns="urn:example:billing:types:2024"'
 
 
-@pytest.mark.parametrize(("answer", "message"), [
-    (_answer(500, b"<html><body>Internal Server Error</body></html>", "text/html"), "answered HTTP 500"),
-    (_answer(200, b"<html><body>Maintenance</body></html>", "text/html"), "not a SOAP envelope"),
-    (_answer(503, b"Service Unavailable", "text/plain"), "answered HTTP 503"),
-    (_answer(200, b'{"ok": true}', "application/json"), "not XML .application/json."),
-    (_answer(200, _envelope(RESULT.format(f"<receiptId {TYPES}>R</receiptId>"))[:-30]), "malformed XML"),
-    (_answer(200, _envelope("<Unexpected xmlns='urn:x'/>")), "does not match the WSDL: expected RecordPaymentResponse in the body, got Unexpected"),
-    (_answer(200, _envelope(RESULT.format(f"<receiptId {TYPES}>R</receiptId>"))), "does not match the WSDL: in RecordPaymentResult: the required element 'newBalance' is missing"),
-    (_answer(200, _envelope(RESULT.format(f"<receiptId {TYPES}>R</receiptId><newBalance {TYPES}>lots</newBalance><postedAt {TYPES}>x</postedAt>"))),
-     "does not match the WSDL: in RecordPaymentResult.newBalance: not a decimal"),
-    (_answer(200, b"<root/>"), "not a SOAP envelope"),
-    (_answer(200, _envelope("")), "body is empty"),
-])
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_answer(500, b"<html><body>Internal Server Error</body></html>", "text/html"), "answered HTTP 500"),
+        (_answer(200, b"<html><body>Maintenance</body></html>", "text/html"), "not a SOAP envelope"),
+        (_answer(503, b"Service Unavailable", "text/plain"), "answered HTTP 503"),
+        (_answer(200, b'{"ok": true}', "application/json"), "not XML .application/json."),
+        (_answer(200, _envelope(RESULT.format(f"<receiptId {TYPES}>R</receiptId>"))[:-30]), "malformed XML"),
+        (
+            _answer(200, _envelope("<Unexpected xmlns='urn:x'/>")),
+            "does not match the WSDL: expected RecordPaymentResponse in the body, got Unexpected",
+        ),
+        (
+            _answer(200, _envelope(RESULT.format(f"<receiptId {TYPES}>R</receiptId>"))),
+            "does not match the WSDL: in RecordPaymentResult: the required element 'newBalance' is missing",
+        ),
+        (
+            _answer(
+                200,
+                _envelope(
+                    RESULT.format(f"<receiptId {TYPES}>R</receiptId><newBalance {TYPES}>lots</newBalance><postedAt {TYPES}>x</postedAt>")
+                ),
+            ),
+            "does not match the WSDL: in RecordPaymentResult.newBalance: not a decimal",
+        ),
+        (_answer(200, b"<root/>"), "not a SOAP envelope"),
+        (_answer(200, _envelope("")), "body is empty"),
+    ],
+)
 def test_unusable_responses_are_clear_errors(configure, billing, answer, message) -> None:
     billing.misbehave = answer
     with pytest.raises(BackendError, match=message):
-        configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9))
+        configure("record-billing-payment")(
+            {"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9)
+        )
 
 
 def test_well_formed_answer_reads_even_with_extra_elements(configure, billing) -> None:
     extra = f"<receiptId {TYPES}>R-1</receiptId><newBalance {TYPES}>1.50</newBalance><postedAt {TYPES}>2026-11-21T10:00:00Z</postedAt><addedLater {TYPES}>x</addedLater>"
     billing.misbehave = _answer(200, _envelope(RESULT.format(extra)))
-    out = configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9))
+    out = configure("record-billing-payment")(
+        {"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9)
+    )
     assert out == {"receiptId": "R-1", "newBalance": 1.5, "postedAt": "2026-11-21T10:00:00Z"}
 
 
@@ -294,7 +328,9 @@ def test_dtds_and_entities_in_responses_are_refused(configure, billing, payload)
     billing.misbehave = _answer(200, payload)
     started = time.perf_counter()
     with pytest.raises(BackendError, match="DTD; refused") as info:
-        configure("record-billing-payment")({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9))
+        configure("record-billing-payment")(
+            {"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9)
+        )
     assert time.perf_counter() - started < 2  # nothing was expanded
     assert "root:" not in str(info.value) and "lol" not in str(info.value)
 
@@ -303,7 +339,9 @@ def test_oversized_response_is_refused(configure, backends, billing) -> None:
     name = secret(backends, "billing", "small", maxResponseBytes=2048)
     billing.misbehave = _answer(200, _envelope("<x>" + "a" * 5000 + "</x>"))
     with pytest.raises(BackendError, match="more than the 2048 allowed"):
-        configure("record-billing-payment", name)({"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9))
+        configure("record-billing-payment", name)(
+            {"accountId": "ACC-1001", "amount": 1, "currency": "USD", "method": "CARD"}, LocalContext("fn", 9)
+        )
 
 
 def test_slow_service_times_out_within_the_invocation(configure, billing) -> None:

@@ -39,6 +39,10 @@ def test_an_empty_secret_allows_nobody() -> None:
 def test_handler_allows_the_api_stage_or_raises_unauthorized(monkeypatch) -> None:
     monkeypatch.setattr(authorizer, "_secret", lambda: SECRET)
     out = authorizer.handler({"type": "TOKEN", "authorizationToken": basic("genesys", "s3cret:with-colon"), "methodArn": ARN})
-    assert out["policyDocument"]["Statement"][0] == {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*"}
+    assert out["policyDocument"]["Statement"][0] == {
+        "Action": "execute-api:Invoke",
+        "Effect": "Allow",
+        "Resource": "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*",
+    }
     with pytest.raises(Exception, match="^Unauthorized$"):
         authorizer.handler({"type": "TOKEN", "authorizationToken": basic("genesys", "x"), "methodArn": ARN})

@@ -56,7 +56,13 @@ def test_payment_input_contract_is_flat_and_typed() -> None:
     schema = definition(all_actions()["validate-card-payment"], ARN)["contract"]["input"]["inputSchema"]
     props = schema["properties"]
     assert props["cardNumber"]["type"] == "string" and props["expiryMonth"]["type"] == "integer"
-    assert props["amount"] == {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1000000, "description": props["amount"]["description"]}
+    assert props["amount"] == {
+        "type": "number",
+        "minimum": 0,
+        "exclusiveMinimum": True,
+        "maximum": 1000000,
+        "description": props["amount"]["description"],
+    }
     assert set(schema["required"]) == {"cardNumber", "expiryMonth", "expiryYear", "amount", "currency"}
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
 
@@ -67,7 +73,12 @@ def test_payment_input_contract_is_flat_and_typed() -> None:
         (lambda d: d["contract"]["input"]["inputSchema"]["properties"].update(nested={"type": "object", "properties": {}}), "primitive"),
         (lambda d: d["contract"]["input"]["inputSchema"]["properties"].update(rawRequest={"type": "string"}), "reserved"),
         (lambda d: d["contract"]["input"]["inputSchema"]["properties"].update({"1bad": {"type": "string"}}), "must match"),
-        (lambda d: d["contract"]["output"]["successSchema"]["properties"].update(grid={"type": "array", "items": {"type": "array", "items": {"type": "string"}}}), "arrays of arrays"),
+        (
+            lambda d: d["contract"]["output"]["successSchema"]["properties"].update(
+                grid={"type": "array", "items": {"type": "array", "items": {"type": "string"}}}
+            ),
+            "arrays of arrays",
+        ),
         (lambda d: d["contract"]["output"]["successSchema"]["properties"].update(ref={"$ref": "#/x"}), "$ref"),
         (lambda d: d["contract"]["output"]["successSchema"]["properties"].update(c={"const": 1}), "draft-04"),
         (lambda d: d["config"].update(timeoutSeconds=61), "timeoutSeconds"),
@@ -85,8 +96,18 @@ def test_export_from_account_region_and_from_stack_outputs(tmp_path: Path) -> No
     assert "gda-validate-card-payment.json" in names and "gda-emea-validate-card-payment.json" in names
     emea = json.loads((tmp_path / "a" / "gda-emea-validate-card-payment.json").read_text())
     assert emea["name"] == "Validate Card Payment (emea)"
-    assert emea["config"]["request"]["requestUrlTemplate"] == "arn:aws:lambda:eu-west-1:123456789012:function:gda-emea-validate-card-payment:live"
+    assert (
+        emea["config"]["request"]["requestUrlTemplate"]
+        == "arn:aws:lambda:eu-west-1:123456789012:function:gda-emea-validate-card-payment:live"
+    )
     outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps({"Gda-Payments": {"BackendConfig": "payments:default", "ValidateCardPaymentDefaultAliasArn": ARN}, "Gda-Core": {"IntegrationRoleArn": "x"}}))
+    outputs.write_text(
+        json.dumps(
+            {
+                "Gda-Payments": {"BackendConfig": "payments:default", "ValidateCardPaymentDefaultAliasArn": ARN},
+                "Gda-Core": {"IntegrationRoleArn": "x"},
+            }
+        )
+    )
     [path] = export(out=tmp_path / "b", outputs=outputs, account=None, region=None, prefix="gda")
     assert json.loads(path.read_text())["config"]["request"]["requestUrlTemplate"] == ARN

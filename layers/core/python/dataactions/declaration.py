@@ -176,11 +176,10 @@ class Container:
                 errors = getattr(exc, "errors", None)
                 fields = (
                     sorted({".".join(map(str, e["loc"])) or "secret" for e in errors(include_input=False)})
-                    if callable(errors) else [str(exc)]
+                    if callable(errors)
+                    else [str(exc)]
                 )
-                raise ConfigurationError(
-                    f"The {self.action.backend.kind} secret is invalid: {', '.join(fields)}"
-                ) from None
+                raise ConfigurationError(f"The {self.action.backend.kind} secret is invalid: {', '.join(fields)}") from None
             self._config_raw = raw
             self._resources.clear()  # adapters built from the old credentials are stale
         return self._config
@@ -206,9 +205,7 @@ class ActionContext:
         self.correlation_id = correlation_id
         self._config = ActionContext._UNSET
         remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
-        self._deadline = (
-            None if remaining is not None else time.monotonic() + container.action.lambda_timeout_seconds
-        )
+        self._deadline = None if remaining is not None else time.monotonic() + container.action.lambda_timeout_seconds
 
     @property
     def settings(self) -> Settings:

@@ -120,8 +120,13 @@ def json_body(resp: httpx.Response, vendor: str) -> Any:
 
 
 def get_object(
-    ctx: ActionContext, vendor: Vendor, url: str, *, tokens: TokenCache | None = None,
-    headers: dict[str, str] | None = None, params: dict[str, Any] | None = None,
+    ctx: ActionContext,
+    vendor: Vendor,
+    url: str,
+    *,
+    tokens: TokenCache | None = None,
+    headers: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """GET one JSON object (a read: retried on 429/5xx); None when the vendor answers 404."""
     resp = call(ctx, vendor, "GET", url, tokens=tokens, headers=headers, params=params)

@@ -38,7 +38,9 @@ def soap_backend(kind: str, title: str, *, secret_example: Mapping[str, Any] | N
         title=title,
         config_model=SoapConfig,
         layers=("core", "soap"),
-        secret_example=dict(secret_example or {"endpoint": "https://<host>/<path>", "auth": "basic", "username": "<user>", "password": "<password>"}),
+        secret_example=dict(
+            secret_example or {"endpoint": "https://<host>/<path>", "auth": "basic", "username": "<user>", "password": "<password>"}
+        ),
     )
 
 
@@ -118,7 +120,14 @@ def soap_action(
         if not description:
             raise ValueError(f"{stub.__name__}: the docstring is the action's description; write one")
         logic.__name__, logic.__qualname__, logic.__module__ = stub.__name__, stub.__name__, stub.__module__
-        return action(name=name, description=description, input=input_model, output=output_model, backend=backend,
-                      secure=secure, timeout_seconds=timeout_seconds)(logic)
+        return action(
+            name=name,
+            description=description,
+            input=input_model,
+            output=output_model,
+            backend=backend,
+            secure=secure,
+            timeout_seconds=timeout_seconds,
+        )(logic)
 
     return wrap

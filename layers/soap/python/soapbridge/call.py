@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from dataactions import ActionContext
     from soapbridge.config import SoapConfig
 
+
 class SoapFault(BackendError):
     """The service answered with a SOAP Fault: its code and reason, never our request."""
 
@@ -92,8 +93,13 @@ def call(plan: OperationPlan, values: dict[str, str], ctx: ActionContext, config
         raise ConfigurationError(f"{service}: no endpoint; set 'endpoint' in the secret (the WSDL has none usable)")
     payload = envelope(plan, plan.body(values), config)
     status, content_type, data = ctx.http.post_limited(
-        url, timeout=ctx.call_timeout(), vendor=service, max_bytes=config.max_response_bytes, content=payload,
-        headers=headers(plan), auth=(config.username, config.password) if config.auth == "basic" else None,
+        url,
+        timeout=ctx.call_timeout(),
+        vendor=service,
+        max_bytes=config.max_response_bytes,
+        content=payload,
+        headers=headers(plan),
+        auth=(config.username, config.password) if config.auth == "basic" else None,
     )
     return response(plan, status, content_type, data, service)
 

@@ -27,15 +27,24 @@ def describe(wsdl: str, operation: str | None = None, service: str | None = None
             for op_name in p.binding._operations:
                 if operation and op_name != operation:
                     continue
-                entry: dict[str, Any] = {"service": service_name, "port": port_name, "operation": op_name,
-                                         "soap": "1.2" if kind == "Soap12Binding" else "1.1"}
+                entry: dict[str, Any] = {
+                    "service": service_name,
+                    "port": port_name,
+                    "operation": op_name,
+                    "soap": "1.2" if kind == "Soap12Binding" else "1.1",
+                }
                 try:
                     plan = compile_operation(wsdl, service_name, port_name, op_name)
                 except (PlanError, WsdlError) as exc:
                     entry["problem"] = str(exc)
                 else:
-                    entry.update(style=plan.style, address=plan.address, soapAction=plan.soap_action,
-                                 input=plan.input_schema(), output=plan.output_schema())
+                    entry.update(
+                        style=plan.style,
+                        address=plan.address,
+                        soapAction=plan.soap_action,
+                        input=plan.input_schema(),
+                        output=plan.output_schema(),
+                    )
                 out.append(entry)
     return out
 
@@ -54,7 +63,9 @@ def render(entries: list[dict[str, Any]], *, full: bool = False) -> str:
         fields = _inputs(e["input"])
         limit = None if full else 12
         shown = fields if limit is None else fields[:limit]
-        lines.append("    input : " + (", ".join(shown) or "(none)") + (f", ... {len(fields) - len(shown)} more" if len(shown) < len(fields) else ""))
+        lines.append(
+            "    input : " + (", ".join(shown) or "(none)") + (f", ... {len(fields) - len(shown)} more" if len(shown) < len(fields) else "")
+        )
         lines.append("    output: " + _shape(e["output"], depth=0 if full else 2, full=full))
     return "\n".join(lines)
 

@@ -73,7 +73,13 @@ class OperationPlan:
             if not schema.get("required"):
                 schema.pop("required", None)
         if self.not_found:
-            schema = {**schema, "properties": {"found": {"type": "boolean", "description": "False when the service answered with a not-found fault"}, **schema["properties"]}}
+            schema = {
+                **schema,
+                "properties": {
+                    "found": {"type": "boolean", "description": "False when the service answered with a not-found fault"},
+                    **schema["properties"],
+                },
+            }
             schema["required"] = ["found"]  # a not-found answer carries nothing else
         return schema
 
@@ -107,7 +113,9 @@ class OperationPlan:
             if f.original in given or name in bad or not f.leaf.required or f.choice is not None:
                 continue
             if f.anchor is None or not f.anchor.isdisjoint(given):
-                problems.append(f"{name}: required" if f.anchor is None else f"{name}: required with the other {name.rsplit('_', 1)[0]}_* fields")
+                problems.append(
+                    f"{name}: required" if f.anchor is None else f"{name}: required with the other {name.rsplit('_', 1)[0]}_* fields"
+                )
         for group, (required, branches, anchor) in self.choice_groups.items():
             chosen = [b for b, flats in branches.items() if not flats.isdisjoint(given)]
             names = " or ".join(sorted({self._display(next(iter(sorted(flats)))) for flats in branches.values()}))
@@ -117,7 +125,12 @@ class OperationPlan:
                 problems.append(f"give one of {names}")
             elif chosen:  # required fields inside the chosen branch
                 for f in fields.values():
-                    if f.choice == (group, chosen[0]) and f.leaf.required and f.original not in given and (f.anchor is None or not f.anchor.isdisjoint(given)):
+                    if (
+                        f.choice == (group, chosen[0])
+                        and f.leaf.required
+                        and f.original not in given
+                        and (f.anchor is None or not f.anchor.isdisjoint(given))
+                    ):
                         problems.append(f"{f.name}: required")
         if problems:
             raise ValueError("; ".join(problems[:6]))
@@ -207,9 +220,17 @@ def compile_operation(
         raise PlanError(f"{operation}: the input message has no body element")
     response = _message_node(compiler, op.output, operation, "output") if op.output is not None else None
     plan = OperationPlan(
-        wsdl=wsdl, service=service_name, port=port_name, operation=operation, soap_version=version,
-        style=getattr(op, "style", None) or "document", soap_action=op.soapaction or "", address=address or "",
-        request=request, response=response, not_found=tuple(not_found),
+        wsdl=wsdl,
+        service=service_name,
+        port=port_name,
+        operation=operation,
+        soap_version=version,
+        style=getattr(op, "style", None) or "document",
+        soap_action=op.soapaction or "",
+        address=address or "",
+        request=request,
+        response=response,
+        not_found=tuple(not_found),
     )
     _flatten_inputs(plan, compiler, inputs, rename_inputs or {})
     if response is not None:

@@ -142,8 +142,15 @@ READERS = {
     "time": _read_trimmed,
 }
 
-JSON_TYPES = {"string": "string", "boolean": "boolean", "integer": "integer", "float": "number",
-              "date": "string", "dateTime": "string", "time": "string"}
+JSON_TYPES = {
+    "string": "string",
+    "boolean": "boolean",
+    "integer": "integer",
+    "float": "number",
+    "date": "string",
+    "dateTime": "string",
+    "time": "string",
+}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
 
@@ -250,8 +257,9 @@ class Leaf:
                 node["maximum"] = hi
         if self.enum and not output:
             node["enum"] = [int(v) for v in self.enum] if self.kind == "integer" else list(self.enum)
-        description = {"date": "ISO 8601 date (YYYY-MM-DD)", "dateTime": "ISO 8601 date and time",
-                       "time": "ISO 8601 time"}.get(self.kind, "")
+        description = {"date": "ISO 8601 date (YYYY-MM-DD)", "dateTime": "ISO 8601 date and time", "time": "ISO 8601 time"}.get(
+            self.kind, ""
+        )
         if self.kind == "decimal":
             description = (description + " " if description else "") + ("Decimal as a string" if self.decimal_strings else "Decimal")
         if description:
@@ -373,7 +381,9 @@ class Compiler:
         self.decimal_strings = decimal_strings
         self.choice_required: dict[int, bool] = {}  # choice group -> at least one branch needed
 
-    def element(self, element: Any, *, required: bool, repeated: bool, choice: tuple[int, int] | None, path: tuple[str, ...]) -> Leaf | Node | None:
+    def element(
+        self, element: Any, *, required: bool, repeated: bool, choice: tuple[int, int] | None, path: tuple[str, ...]
+    ) -> Leaf | Node | None:
         from zeep.xsd import ComplexType
 
         xsd_type = element.type
@@ -381,8 +391,17 @@ class Compiler:
         key = element.name
         if not isinstance(xsd_type, ComplexType):
             kind, bounds = simple_kind(xsd_type)
-            return Leaf(tag=tag, key=key, kind=kind, required=required, repeated=repeated, enum=self._enum(xsd_type, element),
-                        bounds=bounds, decimal_strings=self.decimal_strings, choice=choice)
+            return Leaf(
+                tag=tag,
+                key=key,
+                kind=kind,
+                required=required,
+                repeated=repeated,
+                enum=self._enum(xsd_type, element),
+                bounds=bounds,
+                decimal_strings=self.decimal_strings,
+                choice=choice,
+            )
         type_name = getattr(xsd_type, "qname", None)
         marker = type_name.text if type_name is not None else f"anon:{id(xsd_type)}"
         if marker in path or len(path) >= MAX_DEPTH:
@@ -401,8 +420,18 @@ class Compiler:
             top = top.type  # zeep models simpleContent as an element named _value_1
         if isinstance(top, AnySimpleType):  # simpleContent: the element's text plus attributes
             kind, bounds = simple_kind(top)
-            children.append(Leaf(tag="", key="value", kind=kind, required=True, content=True, bounds=bounds,
-                                 enum=self._enum(top, None), decimal_strings=self.decimal_strings))
+            children.append(
+                Leaf(
+                    tag="",
+                    key="value",
+                    kind=kind,
+                    required=True,
+                    content=True,
+                    bounds=bounds,
+                    enum=self._enum(top, None),
+                    decimal_strings=self.decimal_strings,
+                )
+            )
         elif top is not None:
             self._walk(top, children, required=True, repeated=False, choice=None, path=path)
         for name, attr in getattr(xsd_type, "attributes", []):
@@ -410,11 +439,30 @@ class Compiler:
                 continue
             kind, bounds = simple_kind(attr.type)
             tag = attr.qname.text if getattr(attr, "qname", None) is not None else name
-            children.append(Leaf(tag=tag, key=name, kind=kind, required=bool(attr.required), attribute=True, bounds=bounds,
-                                 enum=self._enum(attr.type, None), decimal_strings=self.decimal_strings))
+            children.append(
+                Leaf(
+                    tag=tag,
+                    key=name,
+                    kind=kind,
+                    required=bool(attr.required),
+                    attribute=True,
+                    bounds=bounds,
+                    enum=self._enum(attr.type, None),
+                    decimal_strings=self.decimal_strings,
+                )
+            )
         return children
 
-    def _walk(self, indicator: Any, out: list[Leaf | Node], *, required: bool, repeated: bool, choice: tuple[int, int] | None, path: tuple[str, ...]) -> None:
+    def _walk(
+        self,
+        indicator: Any,
+        out: list[Leaf | Node],
+        *,
+        required: bool,
+        repeated: bool,
+        choice: tuple[int, int] | None,
+        path: tuple[str, ...],
+    ) -> None:
         from zeep.xsd.elements import Any as AnyElement
         from zeep.xsd.elements import Element
         from zeep.xsd.elements.indicators import Choice, Group
@@ -424,8 +472,13 @@ class Compiler:
         if isinstance(indicator, Element):
             max_occurs = indicator.max_occurs
             many = repeated or max_occurs == "unbounded" or (isinstance(max_occurs, int) and max_occurs > 1)
-            spec = self.element(indicator, required=required and indicator.min_occurs > 0 and not indicator.nillable,
-                                repeated=many, choice=choice, path=path)
+            spec = self.element(
+                indicator,
+                required=required and indicator.min_occurs > 0 and not indicator.nillable,
+                repeated=many,
+                choice=choice,
+                path=path,
+            )
             if spec is not None:
                 out.append(spec)
             return

@@ -20,8 +20,9 @@ from lxml import etree
 XS = "http://www.w3.org/2001/XMLSchema"
 # Every document the bridge parses itself (schemas for enumerations, responses): no DTD loading, no
 # entity resolution, no network, no huge trees (libxml2's own depth and size limits apply).
-SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                              remove_comments=True, remove_pis=True)
+SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True
+)
 
 
 class WsdlError(ValueError):
@@ -42,9 +43,7 @@ def _transport_class() -> type:
         def load(self, url: str) -> bytes:
             location = url[7:] if url.startswith("file://") else url
             if "://" in location:
-                raise WsdlError(
-                    f"the WSDL refers to {url}; download it, bundle it next to the WSDL and refer to it by relative path"
-                )
+                raise WsdlError(f"the WSDL refers to {url}; download it, bundle it next to the WSDL and refer to it by relative path")
             path = Path(location).resolve()
             if not path.is_relative_to(self.root):
                 raise WsdlError(f"the WSDL refers to {path.name}, outside its bundle directory {self.root.name}/")

@@ -1,4 +1,4 @@
-"""Lookups against the local backends: requests and new TCP connections per warm lookup, token
+"""Lookups against the local stand-ins: requests and new TCP connections per warm lookup, token
 requests, and warm latency split into backend time (inside the local server) and the bundle's own."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import statistics
 import time
 
-from local.backends import LocalBackends
 from local.context import LocalContext
 from local.events import event_files, expectations
+from local.standins import StandIns
 
 N = 200
 
@@ -18,7 +18,7 @@ def main() -> None:
     from functions import all_actions, handler_for
 
     lookups = [a for a in all_actions().values() if a.backend.kind != "payments"]
-    with LocalBackends({a.backend.kind for a in lookups}) as backends:
+    with StandIns({a.backend.kind for a in lookups}) as standins:
         log.set_stream(open("/dev/null", "w"))  # noqa: SIM115
         print(f"per warm lookup (median of {N}): requests and new TCP connections seen by the local backend, token requests")
         print("over the container's life; latency = total, HTTP round trip (client side), server's own handling, bundle's own work")
@@ -26,10 +26,10 @@ def main() -> None:
             f"{'action':40} {'req/call':>8} {'conn/call':>9} {'tokens':>6} {'total ms':>8} {'round trip':>10} {'server':>7} {'bundle ms':>9}"
         )
         for act in lookups:
-            server = backends.servers[act.backend.kind]
+            server = standins.servers[act.backend.kind]
             timed = _timing(server)
             handler = handler_for(act.id)
-            handler.configure(backends.environ(act))
+            handler.configure(standins.environ(act))
             event = next(
                 ev.load()
                 for ev in event_files(act.id)

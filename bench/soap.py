@@ -221,17 +221,17 @@ def first_answer(runs: int = 11) -> None:
 
     from bench.cold import ENV
     from functions import all_actions
-    from local.backends import LocalBackends
     from local.events import ROOT as EVENTS
+    from local.standins import StandIns
 
     acts = [a for a in all_actions().values() if "soap" in a.backend.layers]
-    with LocalBackends({a.backend.kind for a in acts}) as backends:
+    with StandIns({a.backend.kind for a in acts}) as standins:
         print(f"new container to first answer, {runs} fresh interpreters each, medians (local SOAP servers on loopback)")
         for act in acts:
             case = next(c for c, e in json.loads((EVENTS / act.id / "expected.json").read_text()).items() if e["outcome"] == "success")
             event = json.loads((EVENTS / act.id / f"{case}.json").read_text())
             code = CHILD.format(module=act.module, attribute=act.attribute, event=repr(event))
-            env = {**ENV, **backends.environ(act)}
+            env = {**ENV, **standins.environ(act)}
             subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)  # warm the local server
             samples = []
             for _ in range(runs):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.naming import DEFAULT_CONFIG
+from definitions.naming import DEFAULT_CONFIG
 
 # Genesys' AWS accounts that assume the integration role (see shared docs, Lambda integration).
 GENESYS_ACCOUNTS = {"commercial": "765628985471", "fedramp": "325654371633"}

@@ -17,7 +17,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from infra.naming import ALIAS, function_name
+from definitions.naming import ALIAS, function_name
 
 if TYPE_CHECKING:
     from dataactions.declaration import Action

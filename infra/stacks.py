@@ -18,8 +18,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import aws_sns as sns
 
+from definitions.naming import camel, function_name, output_key, route_path, secret_name, stack_name
 from infra.constructs import ARCHITECTURE, RUNTIME, ActionFunction, DataActionsApi, GenesysIntegrationRole, acknowledge
-from infra.naming import camel, function_name, output_key, route_path, secret_name, stack_name
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -99,7 +99,7 @@ class CoreStack(cdk.Stack):
         **kwargs,
     ) -> None:
         super().__init__(scope, id, description="Genesys data actions: integration role, API, dashboard", **kwargs)
-        from local.genesys import input_schema
+        from definitions.contracts import input_schema
 
         names = [function_name(cfg.prefix, act.id, config) for act, config in deployed]
         role = GenesysIntegrationRole(self, "GenesysIntegration", cfg=cfg, function_names=names).role

@@ -53,11 +53,11 @@ def make_server(port: int, api_key: str, actions: list[Any]) -> ThreadingHTTPSer
 
 
 def serve(port: int, api_key: str, actions: list[Any]) -> int:
-    from local.backends import LocalBackends
+    from local.standins import StandIns
 
-    with LocalBackends({a.backend.kind for a in actions}) as backends:
+    with StandIns({a.backend.kind for a in actions}) as standins:
         for act in actions:
-            handler_for(act.id).configure(backends.environ(act))
+            handler_for(act.id).configure(standins.environ(act))
         server = make_server(port, api_key, actions)
         host, real_port = server.server_address[:2]
         print(f"Local API on http://{host}:{real_port}  (x-api-key: {api_key or 'not required'})")

@@ -28,16 +28,16 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_invoke(args: argparse.Namespace) -> int:
     from dataactions import log
-    from local.backends import LocalBackends
     from local.runner import invoke
+    from local.standins import StandIns
 
     act = _actions([args.action])[0]
     event = json.loads(Path(args.event).read_text()) if args.event else json.loads(sys.stdin.read())
     log.set_stream(sys.stderr)  # stdout carries exactly what the caller receives; the log line goes to stderr
-    with LocalBackends({act.backend.kind}) as backends:
+    with StandIns({act.backend.kind}) as standins:
         from functions import handler_for
 
-        handler_for(act.id).configure(backends.environ(act, args.config))
+        handler_for(act.id).configure(standins.environ(act, args.config))
         inv = invoke(act.id, event, args.correlation_id)
     if inv.function_error:
         print("X-Amz-Function-Error: Unhandled", file=sys.stderr)
@@ -49,9 +49,9 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from dataactions import log
     from functions import handler_for
-    from local.backends import LocalBackends
     from local.events import event_files, expectations
     from local.runner import DemoRow, check, invoke
+    from local.standins import StandIns
 
     acts = _actions(args.actions)
     rows: list[DemoRow] = []
@@ -59,11 +59,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     log_path.parent.mkdir(exist_ok=True)
     log_file = log_path.open("w")
     log.set_stream(log_file)  # the functions' own log lines go to a file, the table to the terminal
-    with LocalBackends({a.backend.kind for a in acts}) as backends:
+    with StandIns({a.backend.kind for a in acts}) as standins:
         for act in acts:
             expected = expectations(act.id)
-            for config in backends.config_names(act.backend.kind) or ["default"]:
-                handler_for(act.id).configure(backends.environ(act, config))
+            for config in standins.config_names(act.backend.kind) or ["default"]:
+                handler_for(act.id).configure(standins.environ(act, config))
                 for ev in event_files(act.id):
                     inv = invoke(act.id, ev.load())
                     rows.append(
@@ -155,7 +155,7 @@ def cmd_wsdl(args: argparse.Namespace) -> int:
 
 def action_table() -> str:
     """The README's action table, derived from the declarations."""
-    from infra.naming import route_path
+    from definitions.naming import route_path
 
     rows = ["| Action (Genesys name) | id / API route | backend | timeout | secure | events |", "|---|---|---|---|---|---|"]
     for act in _actions(None):
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--correlation-id", default="local-invoke")
     p.set_defaults(func=cmd_invoke)
 
-    p = sub.add_parser("demo", help="start the local backends and run every event of every action")
+    p = sub.add_parser("demo", help="start the local stand-ins and run every event of every action")
     p.add_argument("actions", nargs="*")
     p.set_defaults(func=cmd_demo)
 

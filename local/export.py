@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from definitions.contracts import contract_problems
+from definitions.lambda_integration import definition
+from definitions.naming import DEFAULT_CONFIG, display_name, function_arn, function_name, output_key
+from definitions.web_services import web_services_definition
 from functions import all_actions
-from infra.naming import DEFAULT_CONFIG, display_name, function_arn, function_name, output_key
-from local.genesys import contract_problems, definition, web_services_definition
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -104,7 +106,7 @@ def export_web_services(
     response: str = "full",
 ) -> list[Path]:
     """One ``custom-rest-actions`` definition per API route (base URL from --api-url or the ApiUrl output)."""
-    from infra.naming import route_path
+    from definitions.naming import route_path
 
     acts = all_actions()
     base = None

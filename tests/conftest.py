@@ -1,4 +1,4 @@
-"""Shared fixtures: the local backends (real localhost servers + moto Secrets Manager) and log capture."""
+"""Shared fixtures: the local standins (real localhost servers + moto Secrets Manager) and log capture."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from dataactions import log
 from functions import all_actions, handler_for
-from local.backends import LocalBackends
+from local.standins import StandIns
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +29,8 @@ def _no_outside_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def backends() -> Iterator[LocalBackends]:
-    with LocalBackends() as running:
+def standins() -> Iterator[StandIns]:
+    with StandIns() as running:
         yield running
 
 
@@ -48,12 +48,12 @@ def log_records(buf: io.StringIO) -> list[dict]:
 
 
 @pytest.fixture
-def configure(backends: LocalBackends):
-    """configure(action_id, config=None, **env) -> the handler, with a fresh container on the local backends."""
+def configure(standins: StandIns):
+    """configure(action_id, config=None, **env) -> the handler, with a fresh container on the local standins."""
 
     def _configure(action_id: str, config: str | None = None, **env: str):
         handler = handler_for(action_id)
-        handler.configure({**backends.environ(all_actions()[action_id], config), **env})
+        handler.configure({**standins.environ(all_actions()[action_id], config), **env})
         return handler
 
     return _configure

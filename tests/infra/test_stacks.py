@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from dataactions.invoke import Handler
+from definitions.naming import function_name
 from functions import all_actions, all_backends
 from infra.config import ConfigError, DeployConfig
-from infra.naming import function_name
 from tests.infra.conftest import ACCOUNT, ORG_ID, REGION, Synth, synth
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -37,7 +37,7 @@ def test_invoke_auto_detects_api_gateway_events() -> None:
     assert payload["statusCode"] == 200 and json.loads(payload["body"])["reasonCode"] == "INVALID_CARD_NUMBER"
 
 
-def test_local_api_routes_and_api_key(backends, configure) -> None:
+def test_local_api_routes_and_api_key(standins, configure) -> None:
     acts = list(all_actions().values())
     for act in acts:
         configure(act.id)

@@ -7,15 +7,15 @@ import httpx
 import pytest
 
 from dataactions import BackendError
-from local.backends import dynamics as dyn
 from local.context import LocalContext
+from local.standins import dynamics as dyn
 
 MARIA = dyn.CONTACTS[0]["contactid"]
 
 
 @pytest.fixture
-def server(backends):
-    srv = backends.servers["dynamics"]
+def server(standins):
+    srv = standins.servers["dynamics"]
     yield srv
     srv.app.throttle_next = 0
 
@@ -44,11 +44,11 @@ def test_service_protection_429_is_retried(configure, server) -> None:
     assert out["matchCount"] == 2 and out["ticketNumber"] == "CAS-01001-A1B2"
 
 
-def test_bad_client_secret_is_a_clear_error(configure, backends) -> None:
+def test_bad_client_secret_is_a_clear_error(configure, standins) -> None:
     import json
 
-    bad = {**backends.configs["dynamics"]["default"], "clientSecret": "wrong-secret"}
-    backends.secretsmanager.create_secret(Name="local/dynamics/badsecret", SecretString=json.dumps(bad))
+    bad = {**standins.configs["dynamics"]["default"], "clientSecret": "wrong-secret"}
+    standins.secretsmanager.create_secret(Name="local/dynamics/badsecret", SecretString=json.dumps(bad))
     with pytest.raises(BackendError, match="rejected our credentials") as info:
         configure("dynamics-get-case-by-case-id", "badsecret")({"caseId": dyn.INCIDENTS[0]["incidentid"]}, LocalContext("fn", 9))
     assert "wrong-secret" not in str(info.value)

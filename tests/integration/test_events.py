@@ -40,10 +40,10 @@ def test_each_action_has_valid_and_invalid_cases() -> None:
 
 
 @pytest.mark.parametrize("ev", ALL, ids=lambda e: f"{e.action_id}/{e.label}")
-def test_event_behaves_as_expected_on_every_local_configuration(ev, backends, configure, logs) -> None:
+def test_event_behaves_as_expected_on_every_local_configuration(ev, standins, configure, logs) -> None:
     act = all_actions()[ev.action_id]
     expected = expectations(ev.action_id)[ev.case]
-    for config in backends.config_names(act.backend.kind) or [None]:
+    for config in standins.config_names(act.backend.kind) or [None]:
         configure(ev.action_id, config)
         inv = invoke(ev.action_id, ev.load())
         assert check(inv, expected) == [], f"config {config}: {check(inv, expected)}"

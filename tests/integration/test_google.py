@@ -12,8 +12,8 @@ from local.context import LocalContext
 
 
 @pytest.fixture
-def server(backends):
-    srv = backends.servers["google"]
+def server(standins):
+    srv = standins.servers["google"]
     yield srv
     srv.app.throttle_next = 0
 
@@ -36,17 +36,17 @@ def test_quota_exceeded_is_a_rate_limit_error(configure, server) -> None:
         handler({"column": "Name", "value": "Jane Doe"}, LocalContext("fn", 9))
 
 
-def test_a_key_google_does_not_know_is_refused_without_leaking_it(configure, backends) -> None:
-    from local.backends.google import _keypair
+def test_a_key_google_does_not_know_is_refused_without_leaking_it(configure, standins) -> None:
+    from local.standins.google import _keypair
 
     other_key, _ = _keypair()
-    bad = {**backends.configs["google"]["default"], "privateKey": other_key}
-    backends.secretsmanager.create_secret(Name="local/google/otherkey", SecretString=json.dumps(bad))
+    bad = {**standins.configs["google"]["default"], "privateKey": other_key}
+    standins.secretsmanager.create_secret(Name="local/google/otherkey", SecretString=json.dumps(bad))
     with pytest.raises(BackendError, match="invalid_grant") as info:
         configure("google-query-rows", "otherkey")({"column": "Name", "value": "x"}, LocalContext("fn", 9))
     assert "PRIVATE KEY" not in str(info.value)
-    garbage = {**backends.configs["google"]["default"], "privateKey": "not a key"}
-    backends.secretsmanager.create_secret(Name="local/google/garbage", SecretString=json.dumps(garbage))
+    garbage = {**standins.configs["google"]["default"], "privateKey": "not a key"}
+    standins.secretsmanager.create_secret(Name="local/google/garbage", SecretString=json.dumps(garbage))
     with pytest.raises(BackendError, match="not usable"):
         configure("google-query-rows", "garbage")({"column": "Name", "value": "x"}, LocalContext("fn", 9))
 

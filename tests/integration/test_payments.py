@@ -10,11 +10,11 @@ import pytest
 
 from dataactions.errors import ActionError, BackendError
 from functions import all_actions
-from local.backends import authorizenet
-from local.backends.server import LocalServer, Response
 from local.context import LocalContext
 from local.events import event_files
 from local.runner import invoke
+from local.standins import authorizenet
+from local.standins.server import LocalServer, Response
 from tests.conftest import log_records
 
 ACTION = "validate-card-payment"
@@ -32,11 +32,11 @@ def card_secrets(event: dict) -> set[str]:
     return {s for s in found if len(s) >= 3}
 
 
-def test_card_data_never_appears_in_logs_errors_or_reprs(backends, configure, logs, caplog) -> None:
+def test_card_data_never_appears_in_logs_errors_or_reprs(standins, configure, logs, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     seen: list[str] = []
     sensitive: set[str] = set()
-    for config in backends.config_names("payments"):
+    for config in standins.config_names("payments"):
         configure(ACTION, config, DA_LOG_LEVEL="DEBUG")  # even at DEBUG, secure actions log no inputs
         for ev in event_files(ACTION):
             event = ev.load()
@@ -67,8 +67,8 @@ def test_the_input_model_repr_hides_card_data() -> None:
     assert "4111111111111111" not in json.dumps(model.model_dump(mode="json"))
 
 
-def test_authorize_net_request_is_auth_only_in_wire_order(backends, configure) -> None:
-    server = backends.servers["payments"]
+def test_authorize_net_request_is_auth_only_in_wire_order(standins, configure) -> None:
+    server = standins.servers["payments"]
     captured = []
     original = server.app
 
@@ -90,12 +90,12 @@ def test_authorize_net_request_is_auth_only_in_wire_order(backends, configure) -
     assert tx["payment"]["creditCard"] == {"cardNumber": "4111111111111111", "expirationDate": "2030-12", "cardCode": "737"}
 
 
-def _processor_answering(configure, backends, app):
+def _processor_answering(configure, standins, app):
     """The action configured against a one-off local processor answering with ``app``."""
     server = LocalServer("authorizenet-variant", app).start()
     name = f"variant-{server.port}"
-    secret = {**backends.configs["payments"]["authorizenet"], "endpoint": f"{server.url}/xml/v1/request.api"}
-    backends.secretsmanager.create_secret(Name=f"local/payments/{name}", SecretString=json.dumps(secret))
+    secret = {**standins.configs["payments"]["authorizenet"], "endpoint": f"{server.url}/xml/v1/request.api"}
+    standins.secretsmanager.create_secret(Name=f"local/payments/{name}", SecretString=json.dumps(secret))
     return server, configure(ACTION, name)
 
 
@@ -107,8 +107,8 @@ def _processor_answering(configure, backends, app):
         (Response(200, body={"unexpected": True}), "malformed"),
     ],
 )
-def test_processor_failures_are_clear_backend_errors(configure, backends, response, message) -> None:
-    server, handler = _processor_answering(configure, backends, lambda req: response)
+def test_processor_failures_are_clear_backend_errors(configure, standins, response, message) -> None:
+    server, handler = _processor_answering(configure, standins, lambda req: response)
     try:
         with pytest.raises(BackendError, match=message):
             handler(GOOD, LocalContext("fn", 14))
@@ -116,9 +116,9 @@ def test_processor_failures_are_clear_backend_errors(configure, backends, respon
         server.stop()
 
 
-def test_wrong_merchant_credentials_are_a_backend_error_with_the_api_code(configure, backends) -> None:
+def test_wrong_merchant_credentials_are_a_backend_error_with_the_api_code(configure, standins) -> None:
     server, handler = _processor_answering(
-        configure, backends, lambda req: authorizenet._error("E00007", "User authentication failed", None)
+        configure, standins, lambda req: authorizenet._error("E00007", "User authentication failed", None)
     )
     try:
         with pytest.raises(BackendError, match="E00007"):
@@ -127,12 +127,12 @@ def test_wrong_merchant_credentials_are_a_backend_error_with_the_api_code(config
         server.stop()
 
 
-def test_card_data_errors_from_the_processor_are_invalid_not_failures(configure, backends) -> None:
+def test_card_data_errors_from_the_processor_are_invalid_not_failures(configure, standins) -> None:
     body = {
         "transactionResponse": {"responseCode": "3", "errors": [{"errorCode": "8", "errorText": "The credit card has expired."}]},
         "messages": {"resultCode": "Error", "message": [{"code": "E00027", "text": "The transaction was unsuccessful."}]},
     }
-    server, handler = _processor_answering(configure, backends, lambda req: authorizenet._reply(body))
+    server, handler = _processor_answering(configure, standins, lambda req: authorizenet._reply(body))
     try:
         out = handler(GOOD, LocalContext("fn", 14))
         assert out["status"] == "invalid" and out["reasonCode"] == "CARD_EXPIRED" and out["approved"] is False
@@ -140,9 +140,9 @@ def test_card_data_errors_from_the_processor_are_invalid_not_failures(configure,
         server.stop()
 
 
-def test_held_for_review_is_not_approved(configure, backends) -> None:
+def test_held_for_review_is_not_approved(configure, standins) -> None:
     body = {"transactionResponse": {"responseCode": "4", "transId": "123"}, "messages": {"resultCode": "Ok", "message": []}}
-    server, handler = _processor_answering(configure, backends, lambda req: authorizenet._reply(body))
+    server, handler = _processor_answering(configure, standins, lambda req: authorizenet._reply(body))
     try:
         out = handler(GOOD, LocalContext("fn", 14))
         assert out["status"] == "review" and out["approved"] is False and out["authorizationId"] == "123"
@@ -157,8 +157,8 @@ def test_currency_must_match_the_merchant_account(configure) -> None:
         configure(ACTION, "authorizenet")({**GOOD, "currency": "EUR"}, LocalContext("fn", 14))
 
 
-def test_one_connection_is_reused_across_warm_calls(configure, backends) -> None:
-    server = backends.servers["payments"]
+def test_one_connection_is_reused_across_warm_calls(configure, standins) -> None:
+    server = standins.servers["payments"]
     handler = configure(ACTION, "authorizenet")
     handler(GOOD, LocalContext("fn", 14))
     server.reset_counters()

@@ -110,7 +110,7 @@ def test_secret_is_read_once_through_the_extension_and_cached(configure) -> None
     assert store.fetches == 1 and store.source == "extension"
 
 
-def test_secret_ttl_expiry_refetches_and_rotation_rebuilds_the_adapter(configure, backends) -> None:
+def test_secret_ttl_expiry_refetches_and_rotation_rebuilds_the_adapter(configure, standins) -> None:
     handler = configure(ACTION, "sandbox", DA_SECRET_TTL_SECONDS="0")
     handler(GOOD, ctx())
     first = handler.container._resources["processor_for"]
@@ -119,13 +119,13 @@ def test_secret_ttl_expiry_refetches_and_rotation_rebuilds_the_adapter(configure
     assert handler.container._resources["processor_for"] is not first  # new secret object: adapters rebuilt
 
 
-def test_boto3_is_used_when_there_is_no_extension(monkeypatch, backends) -> None:
+def test_boto3_is_used_when_there_is_no_extension(monkeypatch, standins) -> None:
     """Without the extension the SDK reads the secret (moto's Secrets Manager over HTTP)."""
     from functions import handler_for
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", backends.moto_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", standins.moto_url)
     env = {"DA_SECRET_ID": "local/payments/sandbox", "AWS_REGION": "us-east-1"}
     handler = handler_for(ACTION)
     handler.configure(env)
@@ -137,12 +137,12 @@ def test_boto3_is_used_when_there_is_no_extension(monkeypatch, backends) -> None
     assert handler.container.secrets.source == "boto3"
 
 
-def test_boto3_errors_give_the_error_code_only(backends) -> None:
-    """(moto's server, not mock_aws: mock_aws would reset the local backends' shared moto state.)"""
+def test_boto3_errors_give_the_error_code_only(standins) -> None:
+    """(moto's server, not mock_aws: mock_aws would reset the local standins' shared moto state.)"""
     from dataactions.secrets import SecretStore
     from dataactions.settings import Settings
 
-    client = backends.secretsmanager
+    client = standins.secretsmanager
     store = SecretStore(Settings.from_environ({}), boto3_client=client)
     with pytest.raises(ConfigurationError, match=r"\(ResourceNotFoundException\)$"):
         store.get("gda/payments/missing")
@@ -151,8 +151,8 @@ def test_boto3_errors_give_the_error_code_only(backends) -> None:
         store.get("gda/payments/list")
 
 
-def test_invalid_secret_names_fields_not_values(configure, backends) -> None:
-    backends.secretsmanager.create_secret(
+def test_invalid_secret_names_fields_not_values(configure, standins) -> None:
+    standins.secretsmanager.create_secret(
         Name="local/payments/broken", SecretString=json.dumps({"processor": "authorizenet", "apiLoginId": "s3cr3t-login"})
     )
     handler = configure(ACTION, "sandbox", DA_SECRET_ID="local/payments/broken")
@@ -198,14 +198,14 @@ def test_settings_are_not_read_at_import_time() -> None:
     assert out.strip() == "None"
 
 
-def test_the_extension_path_never_imports_boto3(backends) -> None:
+def test_the_extension_path_never_imports_boto3(standins) -> None:
     """A warm invocation that reads its secret through the extension has no boto3 in the process."""
     import subprocess
     import sys
 
     from functions import all_actions
 
-    env = backends.environ(all_actions()[ACTION], "sandbox")
+    env = standins.environ(all_actions()[ACTION], "sandbox")
     code = (
         "import json, sys\n"
         "from functions import handler_for\n"

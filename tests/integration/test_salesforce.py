@@ -8,8 +8,8 @@ import json
 import pytest
 
 from dataactions import BackendError, RateLimited
-from local.backends import salesforce as sf
 from local.context import LocalContext
+from local.standins import salesforce as sf
 
 JANE = sf.CONTACTS[0]["Id"]
 
@@ -19,8 +19,8 @@ def ctx() -> LocalContext:
 
 
 @pytest.fixture
-def server(backends):
-    srv = backends.servers["salesforce"]
+def server(standins):
+    srv = standins.servers["salesforce"]
     yield srv
     srv.app.limit_next = srv.app.fail_next = 0
 
@@ -101,17 +101,17 @@ def test_caller_context_is_one_composite_round_trip(configure, server) -> None:
     assert out["openCase"]["caseNumber"] == "00001001" and out["openCase"]["matchCount"] == 2
 
 
-def test_password_flow_and_bad_credentials(configure, backends) -> None:
+def test_password_flow_and_bad_credentials(configure, standins) -> None:
     assert configure("salesforce-get-contact-by-email", "password")({"email": "jane.doe@example.com"}, ctx())["found"] is True
-    bad = {**backends.configs["salesforce"]["default"], "clientSecret": "wrong"}
-    backends.secretsmanager.create_secret(Name="local/salesforce/badcreds", SecretString=json.dumps(bad))
+    bad = {**standins.configs["salesforce"]["default"], "clientSecret": "wrong"}
+    standins.secretsmanager.create_secret(Name="local/salesforce/badcreds", SecretString=json.dumps(bad))
     with pytest.raises(BackendError, match="HTTP 400") as info:
         configure("salesforce-get-contact-by-email", "badcreds")({"email": "jane.doe@example.com"}, ctx())
     assert "wrong" not in str(info.value)
 
 
 def test_malformed_vendor_answers_are_clear_errors(configure, server, monkeypatch) -> None:
-    from local.backends.server import Response
+    from local.standins.server import Response
 
     handler = configure("salesforce-get-contact-by-email")
     handler({"email": "jane.doe@example.com"}, ctx())

@@ -11,10 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from definitions.contracts import contract_problems
+from definitions.web_services import web_services_definition
 from functions import all_actions
 from local.api import make_server
 from local.events import event_files, expectations
-from local.genesys import contract_problems, web_services_definition
 
 
 def render(template: str, inputs: dict) -> str:
@@ -47,12 +48,12 @@ def render(template: str, inputs: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def api(backends):
+def api(standins):
     from functions import handler_for
 
     acts = list(all_actions().values())
     for act in acts:
-        handler_for(act.id).configure(backends.environ(act))
+        handler_for(act.id).configure(standins.environ(act))
     server = make_server(0, "ws-key", acts)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -11,8 +11,8 @@ from local.context import LocalContext
 
 
 @pytest.fixture
-def server(backends):
-    srv = backends.servers["zendesk"]
+def server(standins):
+    srv = standins.servers["zendesk"]
     yield srv
     srv.app.throttle_next = 0
 
@@ -39,9 +39,9 @@ def test_rate_limit_that_outlasts_the_invocation_is_a_clear_error(configure, ser
         handler({"userId": 9001}, LocalContext("fn", 9))
 
 
-def test_bad_token_is_a_backend_error_without_the_token(configure, backends) -> None:
-    bad = {**backends.configs["zendesk"]["default"], "apiToken": "nope-nope"}
-    backends.secretsmanager.create_secret(Name="local/zendesk/badtoken", SecretString=json.dumps(bad))
+def test_bad_token_is_a_backend_error_without_the_token(configure, standins) -> None:
+    bad = {**standins.configs["zendesk"]["default"], "apiToken": "nope-nope"}
+    standins.secretsmanager.create_secret(Name="local/zendesk/badtoken", SecretString=json.dumps(bad))
     with pytest.raises(BackendError, match="rejected our credentials") as info:
         configure("zendesk-get-user-by-user-id", "badtoken")({"userId": 9001}, LocalContext("fn", 9))
     assert "nope" not in str(info.value)

@@ -72,7 +72,7 @@ def test_there_are_at_least_two_actions_to_package() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("action_id", list(all_actions()))
-def test_action_runs_under_the_real_runtime_interface_client(action_id, ric_python, lambda_root, backends) -> None:
+def test_action_runs_under_the_real_runtime_interface_client(action_id, ric_python, lambda_root, standins) -> None:
     act = all_actions()[action_id]
     api = RuntimeApi(f"arn:aws:lambda:us-east-1:123456789012:function:gda-{action_id}:live", act.lambda_timeout_seconds)
     env = {
@@ -84,7 +84,7 @@ def test_action_runs_under_the_real_runtime_interface_client(action_id, ric_pyth
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(act.memory_mb),
         "AWS_LAMBDA_FUNCTION_VERSION": "1",
         "AWS_LAMBDA_LOG_FORMAT": "Text",
-        **backends.environ(act),
+        **standins.environ(act),
     }
     proc = subprocess.Popen(
         [str(ric_python), "-m", "awslambdaric", act.handler],

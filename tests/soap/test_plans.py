@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 from lxml import etree
 
-from local.genesys import DRAFT4, contract_problems
+from definitions.contracts import DRAFT4, contract_problems
 from soapbridge.listing import describe
 from soapbridge.operation import OperationPlan, compile_operation
 from soapbridge.plan import Leaf, Node, PlanError
@@ -189,13 +189,13 @@ def normalise(value: Any) -> Any:
     return value
 
 
-def test_response_reading_equals_zeeps_parse_of_the_real_server_answer(backends) -> None:
+def test_response_reading_equals_zeeps_parse_of_the_real_server_answer(standins) -> None:
     from zeep.helpers import serialize_object
 
     from soapbridge.call import envelope
     from soapbridge.config import SoapConfig
 
-    cfg = backends.configs["billing"]["default"]
+    cfg = standins.configs["billing"]["default"]
     config = SoapConfig.model_validate(cfg)
     plan = compile_operation(BILLING, None, None, "GetAccount")
     raw = httpx.post(

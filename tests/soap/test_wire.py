@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from dataactions import BackendError, BackendTimeout, ConfigurationError, InvalidInput
-from local.backends.server import Response
 from local.context import LocalContext
+from local.standins.server import Response
 from soapbridge.call import SoapFault
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -30,8 +30,8 @@ def body_of(envelope: bytes) -> etree._Element:
     return root.find(f"{{{root.tag[1:].split('}')[0]}}}Body")[0]
 
 
-def _gateway(backends, kind: str):
-    gateway = backends.servers[kind].app
+def _gateway(standins, kind: str):
+    gateway = standins.servers[kind].app
     gateway.requests.clear()
     yield gateway
     gateway.misbehave = None
@@ -39,23 +39,23 @@ def _gateway(backends, kind: str):
 
 
 @pytest.fixture
-def billing(backends):
-    yield from _gateway(backends, "billing")
+def billing(standins):
+    yield from _gateway(standins, "billing")
 
 
 @pytest.fixture
-def conversion(backends):
-    yield from _gateway(backends, "conversion")
+def conversion(standins):
+    yield from _gateway(standins, "conversion")
 
 
-def secret(backends, kind: str, name: str, **changes) -> str:
-    value = {**backends.configs[kind]["default"], **changes}
+def secret(standins, kind: str, name: str, **changes) -> str:
+    value = {**standins.configs[kind]["default"], **changes}
     value = {k: v for k, v in value.items() if v is not None}
     sid = f"local/{kind}/{name}"
     try:
-        backends.secretsmanager.create_secret(Name=sid, SecretString=json.dumps(value))
-    except backends.secretsmanager.exceptions.ResourceExistsException:
-        backends.secretsmanager.put_secret_value(SecretId=sid, SecretString=json.dumps(value))
+        standins.secretsmanager.create_secret(Name=sid, SecretString=json.dumps(value))
+    except standins.secretsmanager.exceptions.ResourceExistsException:
+        standins.secretsmanager.put_secret_value(SecretId=sid, SecretString=json.dumps(value))
     return name
 
 
@@ -94,7 +94,7 @@ def test_nested_optional_and_enumerated_inputs_in_schema_order(configure, billin
     )
 
 
-def test_ws_security_username_token_text_and_digest(configure, billing, backends) -> None:
+def test_ws_security_username_token_text_and_digest(configure, billing, standins) -> None:
     for config in ("default", "digest"):
         billing.requests.clear()
         assert configure("get-billing-account", config)({"accountId": "ACC-2002"}, LocalContext("fn", 9))["found"] is True
@@ -106,30 +106,30 @@ def test_ws_security_username_token_text_and_digest(configure, billing, backends
             assert password.text != "local-billing-password" and token.find("{*}Nonce") is not None
 
 
-def test_wrong_ws_security_password_is_a_fault_without_the_password(configure, backends, billing) -> None:
-    name = secret(backends, "billing", "wrongpw", password="not-the-password")
+def test_wrong_ws_security_password_is_a_fault_without_the_password(configure, standins, billing) -> None:
+    name = secret(standins, "billing", "wrongpw", password="not-the-password")
     with pytest.raises(SoapFault, match="FailedAuthentication") as info:
         configure("get-billing-account", name)({"accountId": "ACC-1001"}, LocalContext("fn", 9))
     assert "not-the-password" not in str(info.value)
 
 
-def test_wrong_basic_auth_is_a_clear_error(configure, backends, conversion) -> None:
-    name = secret(backends, "conversion", "wrongpw", password="nope-nope")
+def test_wrong_basic_auth_is_a_clear_error(configure, standins, conversion) -> None:
+    name = secret(standins, "conversion", "wrongpw", password="nope-nope")
     with pytest.raises(BackendError, match=r"refused the credentials \(HTTP 401\)") as info:
         configure("number-to-words", name)({"number": 1}, LocalContext("fn", 9))
     assert "nope" not in str(info.value)
 
 
-def test_endpoint_comes_from_the_secret_not_the_wsdl(configure, backends, conversion) -> None:
+def test_endpoint_comes_from_the_secret_not_the_wsdl(configure, standins, conversion) -> None:
     # the WSDL says https://www.dataaccess.com/...; every call above reached localhost through the secret
-    name = secret(backends, "conversion", "noendpoint", endpoint=None)
+    name = secret(standins, "conversion", "noendpoint", endpoint=None)
     with pytest.raises(BackendError, match="unreachable"):  # tests may not leave localhost
         configure("number-to-words", name)({"number": 1}, LocalContext("fn", 9))
     assert conversion.requests == []
 
 
-def test_invalid_secret_is_a_configuration_error_naming_fields(configure, backends) -> None:
-    name = secret(backends, "billing", "badauth", auth="kerberos", endpoint="ftp://x")
+def test_invalid_secret_is_a_configuration_error_naming_fields(configure, standins) -> None:
+    name = secret(standins, "billing", "badauth", auth="kerberos", endpoint="ftp://x")
     with pytest.raises(ConfigurationError, match="endpoint.*auth") as info:
         configure("get-billing-account", name)({"accountId": "ACC-1001"}, LocalContext("fn", 9))
     assert "local-billing-password" not in str(info.value)
@@ -335,8 +335,8 @@ def test_dtds_and_entities_in_responses_are_refused(configure, billing, payload)
     assert "root:" not in str(info.value) and "lol" not in str(info.value)
 
 
-def test_oversized_response_is_refused(configure, backends, billing) -> None:
-    name = secret(backends, "billing", "small", maxResponseBytes=2048)
+def test_oversized_response_is_refused(configure, standins, billing) -> None:
+    name = secret(standins, "billing", "small", maxResponseBytes=2048)
     billing.misbehave = _answer(200, _envelope("<x>" + "a" * 5000 + "</x>"))
     with pytest.raises(BackendError, match="more than the 2048 allowed"):
         configure("record-billing-payment", name)(
@@ -352,10 +352,10 @@ def test_slow_service_times_out_within_the_invocation(configure, billing) -> Non
     assert time.perf_counter() - started < 1.4
 
 
-def test_one_request_per_call_on_one_kept_alive_connection(configure, backends, conversion) -> None:
+def test_one_request_per_call_on_one_kept_alive_connection(configure, standins, conversion) -> None:
     handler = configure("number-to-words")
     handler({"number": 1}, LocalContext("fn", 9))
-    server = backends.servers["conversion"]
+    server = standins.servers["conversion"]
     server.reset_counters()
     for n in range(5):
         handler({"number": n}, LocalContext("fn", 9))

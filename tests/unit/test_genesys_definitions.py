@@ -9,10 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from definitions.contracts import contract_problems
+from definitions.lambda_integration import definition
 from functions import all_actions
 from local.events import event_files
 from local.export import export
-from local.genesys import contract_problems, definition
 from local.runner import invoke
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:gda-x:live"
@@ -34,7 +35,7 @@ def test_definition_is_importable(action_id: str) -> None:
 
 
 @pytest.mark.parametrize("action_id", list(all_actions()))
-def test_real_outputs_and_valid_inputs_match_the_contracts(action_id: str, backends, configure) -> None:
+def test_real_outputs_and_valid_inputs_match_the_contracts(action_id: str, standins, configure) -> None:
     """What the function returns validates against successSchema; what it accepts against inputSchema."""
     defn = definition(all_actions()[action_id], ARN)
     out_validator = jsonschema.Draft4Validator(defn["contract"]["output"]["successSchema"])

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from functions.phone import normalise
 from functions.salesforce.queries import phone_search, soql_literal, sosl_term
-from local.backends.salesforce import run_sosl, tokenize_soql
+from local.standins.salesforce import run_sosl, tokenize_soql
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
 
@@ -52,7 +52,7 @@ def test_phone_forms_from_an_ani() -> None:
 @given(TEXT)
 def test_a_zendesk_phrase_stays_one_term_holding_the_input(value: str) -> None:
     from functions.zendesk.client import search_phrase
-    from local.backends.zendesk import parse_query
+    from local.standins.zendesk import parse_query
 
     terms = parse_query(f"type:organization name:{search_phrase(value)}")
     assert terms == [("type", ":", "organization"), ("name", ":", value)]
@@ -62,7 +62,7 @@ def test_a_zendesk_phrase_stays_one_term_holding_the_input(value: str) -> None:
 @given(TEXT)
 def test_an_odata_string_stays_one_literal_holding_the_input(value: str) -> None:
     from functions.dynamics.client import odata_string
-    from local.backends.dynamics import tokenize
+    from local.standins.dynamics import tokenize
 
     tokens = tokenize(f"name eq {odata_string(value)} and statecode eq 0")
     assert tokens == [("name", "name"), ("name", "eq"), ("str", value), ("name", "and"), ("name", "statecode"), ("name", "eq"), ("num", 0)]

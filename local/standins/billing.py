@@ -12,8 +12,8 @@ import datetime as dt
 import itertools
 from decimal import Decimal as D
 
-from local.backends.server import LocalServer
-from local.backends.soap import SoapGateway
+from local.standins.server import LocalServer
+from local.standins.soap import SoapGateway
 
 BACKEND_KIND = "billing"
 USERNAME = "local-billing"

@@ -12,7 +12,7 @@ import secrets
 import time
 
 from functions.payments.processors import TEST_CARDS
-from local.backends.server import LocalServer, Request, Response
+from local.standins.server import LocalServer, Request, Response
 
 BACKEND_KIND = "payments"
 API_LOGIN_ID = "local-login"

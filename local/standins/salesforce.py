@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from local.backends.server import LocalServer, Request, Response
+from local.standins.server import LocalServer, Request, Response
 
 BACKEND_KIND = "salesforce"
 CLIENT_ID = "local-sf-consumer-key"

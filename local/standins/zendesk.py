@@ -8,7 +8,7 @@ import base64
 import re
 from typing import Any
 
-from local.backends.server import LocalServer, Request, Response
+from local.standins.server import LocalServer, Request, Response
 
 BACKEND_KIND = "zendesk"
 EMAIL = "agent@example.com"

@@ -1,4 +1,4 @@
-"""A tiny threaded HTTP server on 127.0.0.1 with an ephemeral port, for the local vendor backends."""
+"""A tiny threaded HTTP server on 127.0.0.1 with an ephemeral port, for the local vendor stand-ins."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from local.backends.server import LocalServer, Request, Response
+from local.standins.server import LocalServer, Request, Response
 
 BACKEND_KIND = "google"
 SPREADSHEET = "1LocalSheetForGenesysDataActions"

@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from local.backends.server import Request, Response
+from local.standins.server import Request, Response
 
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"

@@ -1,4 +1,4 @@
-"""The built-in local backends, started together on ephemeral localhost ports.
+"""The local stand-ins: servers that speak each vendor's wire format, started together on ephemeral localhost ports.
 
 * moto's Secrets Manager (its HTTP server) holds one secret per local backend configuration,
   named ``local/<backend>/<config>`` exactly as deployed secrets are named ``<prefix>/<backend>/<config>``;
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from dataactions.declaration import Action
-    from local.backends.server import LocalServer
+    from local.standins.server import LocalServer
 
 SESSION_TOKEN = "local-session-token"
 REGION = "us-east-1"
@@ -36,7 +36,7 @@ def vendor_modules() -> dict[str, Any]:
     return out
 
 
-class LocalBackends:
+class StandIns:
     """Context manager: start everything, seed the secrets, hand out function environments."""
 
     def __init__(self, kinds: set[str] | None = None) -> None:
@@ -47,7 +47,7 @@ class LocalBackends:
         self.secretsmanager: Any = None
         self.extension: LocalServer | None = None
 
-    def __enter__(self) -> LocalBackends:
+    def __enter__(self) -> StandIns:
         import logging
 
         import boto3
@@ -66,7 +66,7 @@ class LocalBackends:
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )
-        from local.backends import secrets_extension
+        from local.standins import secrets_extension
 
         self.extension = secrets_extension.start(self.secretsmanager, SESSION_TOKEN)
         for kind, mod in vendor_modules().items():

@@ -11,7 +11,7 @@ import base64
 import secrets
 import uuid
 
-from local.backends.server import LocalServer, Request, Response
+from local.standins.server import LocalServer, Request, Response
 
 BACKEND_KIND = "genesys"
 CLIENT_ID = "local-genesys-client"

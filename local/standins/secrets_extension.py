@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from local.backends.server import LocalServer, Request, Response
+from local.standins.server import LocalServer, Request, Response
 
 
 def start(secretsmanager: Any, session_token: str) -> LocalServer:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from local.backends.server import LocalServer
-from local.backends.soap import SoapGateway
+from local.standins.server import LocalServer
+from local.standins.soap import SoapGateway
 
 BACKEND_KIND = "conversion"
 USERNAME = "local-conversion"

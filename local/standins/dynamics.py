@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from local.backends.server import LocalServer, Request, Response
+from local.standins.server import LocalServer, Request, Response
 
 BACKEND_KIND = "dynamics"
 TENANT = "11111111-2222-4333-8444-555555555555"

@@ -1,8 +1,8 @@
-"""Genesys data action definitions, derived from the action declarations.
+"""Genesys data action contracts, derived from the action declarations.
 
-``input_schema`` / ``output_schema`` turn pydantic models into Genesys contracts (JSON Schema
-draft-04, no ``$ref``, flat primitive inputs); ``definition`` builds the import file;
-``contract_problems`` checks a definition against the Genesys contract rules.
+``input_schema`` / ``output_schema`` turn an action's contract models into Genesys contracts
+(JSON Schema draft-04, no ``$ref``, flat primitive inputs); ``contract_problems`` checks a
+definition against the Genesys contract rules before anything is written or published.
 """
 
 from __future__ import annotations
@@ -105,103 +105,6 @@ def output_schema(act: Action) -> dict[str, Any]:
     if not getattr(act.output_model, "sparse_output", False):
         schema["required"] = list(schema["properties"])  # every output field is always present
     return schema
-
-
-def definition(act: Action, function_arn: str, name: str | None = None) -> dict[str, Any]:
-    """The AWS Lambda data action in Genesys' import format."""
-    return {
-        "name": name or act.name,
-        "integrationType": "aws-lambda-data-actions",
-        "actionType": "custom",
-        "config": {
-            "request": {
-                "requestUrlTemplate": function_arn,
-                "requestType": "POST",
-                "headers": {},
-                "requestTemplate": "${input.rawRequest}",
-            },
-            "response": {"translationMap": {}, "translationMapDefaults": {}, "successTemplate": "${rawResult}"},
-            "timeoutSeconds": act.timeout_seconds,
-        },
-        "contract": {
-            "input": {"inputSchema": input_schema(act)},
-            "output": {"successSchema": output_schema(act)},
-        },
-        "secure": act.secure,
-    }
-
-
-WEB_SERVICES_CREDENTIALS = ("apikey", "basic")
-RESPONSE_PATTERNS = ("full", "selected", "subset")
-_DEFAULTS = {"string": '""', "integer": "0", "number": "0", "boolean": "false"}
-
-
-def response_config(act: Action, pattern: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(config.response, successSchema) for one of the source documents' response patterns:
-
-    * ``full``: the whole response (``${rawResult}``); writes (POST that creates) use it too;
-    * ``selected``: each primitive output through a translation map (JSONPath) with a default for
-      when the path does not resolve, assembled by the success template;
-    * ``subset``: the nested objects of the output only (for example contact and open case of the
-      caller context); outputs without nested objects fall back to ``selected``.
-    """
-    schema = output_schema(act)
-    props = schema["properties"]
-    if pattern == "full":
-        return {"translationMap": {}, "translationMapDefaults": {}, "successTemplate": "${rawResult}"}, schema
-    nested = {n: p for n, p in props.items() if p.get("type") == "object"}
-    if pattern == "subset" and nested:
-        chosen = nested
-        defaults: dict[str, str] = {}
-    else:
-        chosen = {n: p for n, p in props.items() if p.get("type") in _DEFAULTS}
-        defaults = {n: _DEFAULTS[p["type"]] for n, p in chosen.items()}
-    config = {
-        "translationMap": {n: f"$.{n}" for n in chosen},
-        "translationMapDefaults": defaults,
-        "successTemplate": "{" + ", ".join(f'"{n}": ${{{n}}}' for n in chosen) + "}",
-    }
-    return config, {**schema, "properties": chosen, "required": list(chosen)}
-
-
-def request_template(act: Action) -> str:
-    """A Velocity JSON body from the input contract: strings through ``$esc.jsonString``, numbers
-    and booleans as they are; optional fields only when the flow set them (``#if``)."""
-    schema = input_schema(act)
-    required = set(schema.get("required", []))
-
-    def value(name: str, prop: dict[str, Any]) -> str:
-        ref = f"$input.{name}"
-        return f'"$esc.jsonString({ref})"' if prop.get("type") == "string" else f"${{input.{name}}}"
-
-    props = schema["properties"]
-    if not required:  # every input optional (one of a choice): a separator variable keeps the commas right
-        body = '#set($sep = "")' + "".join(f'#if($input.{n})$sep"{n}": {value(n, p)}#set($sep = ", ")#end' for n, p in props.items())
-        return "{" + body + "}"
-    body = ", ".join(f'"{n}": {value(n, p)}' for n, p in props.items() if n in required)
-    body += "".join(f'#if($input.{n}), "{n}": {value(n, p)}#end' for n, p in props.items() if n not in required)
-    return "{" + body + "}"
-
-
-def web_services_definition(act: Action, url: str, credential: str, name: str | None = None, response: str = "full") -> dict[str, Any]:
-    """The same action for the Genesys web services integration (``custom-rest-actions``),
-    calling the API Gateway route. ``apikey``: a User Defined credential field ``apiKey`` sent as
-    ``x-api-key``; ``basic``: the Basic Auth credential type (Genesys adds the header)."""
-    if credential not in WEB_SERVICES_CREDENTIALS:
-        raise ValueError(f"credential must be one of {WEB_SERVICES_CREDENTIALS}")
-    headers = {"Content-Type": "application/json", "Accept": "application/json", "Transfer-Encoding": "buffered"}
-    if credential == "apikey":
-        headers["x-api-key"] = "${credentials.apiKey}"
-    defn = definition(act, url, name)
-    defn["integrationType"] = "custom-rest-actions"
-    defn["config"]["request"] = {
-        "requestUrlTemplate": url,
-        "requestType": "POST",
-        "headers": headers,
-        "requestTemplate": request_template(act),
-    }
-    defn["config"]["response"], defn["contract"]["output"]["successSchema"] = response_config(act, response)
-    return defn
 
 
 def _walk(node: Any, path: str, depth: int, problems: list[str]) -> None:

@@ -20,7 +20,7 @@ def all_actions() -> dict[str, Action]:
     import importlib.util
     import pkgutil  # imported here, not at module level: handlers never pay for the registry
 
-    from dataactions.invoke import Handler
+    from dataactions.entry import Handler
 
     found: dict[str, Action] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dataactions import errors as errors_module
-from dataactions.invoke import detect
+from dataactions.entry import detect
 from functions import handler_for
 from local.context import LocalContext
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dataactions.invoke import Handler
+from dataactions.entry import Handler
 from definitions.naming import function_name
 from functions import all_actions, all_backends
 from infra.config import ConfigError, DeployConfig

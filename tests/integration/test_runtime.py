@@ -10,8 +10,8 @@ import traceback
 import pytest
 
 from dataactions import InvalidInput
+from dataactions.entry import detect
 from dataactions.errors import ConfigurationError
-from dataactions.invoke import detect
 from local.context import LocalContext
 from local.events import apigw_v1_event, http_api_event
 from tests.conftest import log_records
@@ -47,7 +47,7 @@ def test_direct_invoke_raises_a_concise_error_with_no_stack_beyond_the_adapter(c
     assert str(err).startswith("Invalid input: ")
     assert "expiryMonth" in str(err) and "4111" not in str(err)
     frames = [f.filename for f in traceback.extract_tb(err.__traceback__) if f.filename != __file__]
-    assert frames and all(f.endswith("dataactions/invoke.py") for f in frames)  # the adapter only, no internals
+    assert frames and all(f.endswith("dataactions/entry.py") for f in frames)  # the adapter only, no internals
     assert err.__cause__ is None and err.__suppress_context__
     assert log_records(logs)[0]["outcome"] == "invalid_input"
 

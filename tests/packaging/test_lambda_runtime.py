@@ -52,7 +52,7 @@ def lambda_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in layers:
         with zipfile.ZipFile(zip_dir(build_layer(name, arch=arch, python_version=py), root / f"{name}.zip")) as zf:
             zf.extractall(root / "opt")
-    assert (root / "opt" / "python" / "dataactions" / "invoke.py").exists()
+    assert (root / "opt" / "python" / "dataactions" / "entry.py").exists()
     assert not (root / "opt" / "python" / "boto3").exists()
     return root
 

@@ -1,8 +1,15 @@
 """Shared runtime for Genesys Cloud data actions on AWS Lambda.
 
-Ships in the `core` layer (``/opt/python/dataactions``). It holds the action declaration,
-the invocation adapters (direct invoke by the Genesys Lambda integration, API Gateway proxy),
-errors, settings, secrets, the pooled HTTP client and the one-line structured log.
+Ships in the `core` layer (``/opt/python/dataactions``). One invocation reads in one direction:
+
+* ``entry``: ``@action`` and the Lambda entry point (direct invoke by the Genesys Lambda
+  integration, or an API Gateway proxy event), the one error mapping, the one log line;
+* ``context``: what the action's logic sees for one invocation (``ctx.config``, adapters, time left);
+* ``container``: what a container keeps between invocations (settings, secrets, HTTP pool, adapters);
+* ``declaration``: what an action and a backend family *are* (plain data, contract protocol);
+* leaves: ``errors``, ``settings``, ``secrets``, ``http``, ``log``; ``vendor`` (calling a vendor's
+  JSON API) sits beside the logic that uses it.
+
 Nothing here reads the environment or does I/O at import time.
 """
 
@@ -24,7 +31,9 @@ def _without_pydantic_plugin_discovery() -> None:
 
 _without_pydantic_plugin_discovery()
 
-from dataactions.declaration import Action, ActionContext, Backend, action
+from dataactions.context import ActionContext
+from dataactions.declaration import Action, Backend, ContractModel
+from dataactions.entry import action
 from dataactions.errors import (
     ActionError,
     BackendError,
@@ -44,6 +53,7 @@ __all__ = [
     "BackendTimeout",
     "ConfigurationError",
     "Contract",
+    "ContractModel",
     "InternalError",
     "InvalidInput",
     "RateLimited",

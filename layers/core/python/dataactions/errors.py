@@ -1,4 +1,4 @@
-"""The errors an action may raise, mapped to Genesys and HTTP outcomes in one place (invoke.py).
+"""The errors an action may raise, mapped to Genesys and HTTP outcomes in one place (entry.py).
 
 Every message is written for an engineer reading the Genesys action test UI: it says what went
 wrong and never carries input data, credentials or vendor response bodies.

@@ -28,19 +28,19 @@ def _level(text: str) -> str:
     return text
 
 
-def _env(name: str, default: Any, parse: Callable[[str], Any] = str, doc: str = "", secret: bool = False) -> Any:
-    return field(default=default, repr=not secret, metadata={"env": name, "parse": parse, "doc": doc})
+def _env(name: str, default: Any, parse: Callable[[str], Any] = str, secret: bool = False) -> Any:
+    return field(default=default, repr=not secret, metadata={"env": name, "parse": parse})
 
 
 @dataclass(frozen=True)
 class Settings:
     """What a function reads from its environment (each field names its environment variable)."""
 
-    secret_id: str | None = _env("DA_SECRET_ID", None, doc="Secret holding this backend configuration's credentials")
-    config_name: str = _env("DA_CONFIG_NAME", "default", doc="Named backend configuration")
+    secret_id: str | None = _env("DA_SECRET_ID", None)  # the secret of this function's named configuration
+    config_name: str = _env("DA_CONFIG_NAME", "default")  # the named configuration (logged with every line)
     secret_ttl_seconds: float = _env("DA_SECRET_TTL_SECONDS", 300.0, _number(float, 0))
-    log_level: str = _env("DA_LOG_LEVEL", "INFO", _level, doc="DEBUG, INFO, WARNING or ERROR")
-    timeout_margin_ms: int = _env("DA_TIMEOUT_MARGIN_MS", 250, _number(int, 0), doc="Kept back from every backend call for our own reply")
+    log_level: str = _env("DA_LOG_LEVEL", "INFO", _level)  # DEBUG, INFO, WARNING or ERROR
+    timeout_margin_ms: int = _env("DA_TIMEOUT_MARGIN_MS", 250, _number(int, 0))  # kept back from every backend call for our reply
     max_call_seconds: float = _env("DA_MAX_CALL_SECONDS", 10.0, _number(float, 0, strict=True))
     extension_port: int | None = _env("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", None, int)
     aws_session_token: str | None = _env("AWS_SESSION_TOKEN", None, secret=True)

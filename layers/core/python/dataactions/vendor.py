@@ -14,7 +14,7 @@ from dataactions.errors import BackendError, RateLimited
 if TYPE_CHECKING:
     import httpx
 
-    from dataactions.declaration import ActionContext
+    from dataactions.context import ActionContext
 
 
 class TokenCache:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from dataactions.declaration import Backend, action
+from dataactions import Backend, action
 from dataactions.errors import InvalidInput
 from soapbridge.call import call
 from soapbridge.config import SoapConfig

@@ -1,4 +1,5 @@
-"""How one Lambda serves both callers, and where errors become outcomes (the only place).
+"""The Lambda entry point of a data action (what ``@action`` makes of the declared function),
+and the one place where errors become outcomes.
 
 * Direct invoke by the Genesys Lambda integration: the event is the input object and the return
   value is the output object. Any failure is *raised*: that is the only thing that takes the flow's
@@ -16,15 +17,15 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from dataactions import log
-from dataactions.declaration import ActionContext, Container
+from dataactions.container import Container
+from dataactions.context import ActionContext
+from dataactions.declaration import ConfigT, In, Out, declare
 from dataactions.errors import ActionError, InternalError, InvalidInput
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
-    from pydantic import ValidationError
-
-    from dataactions.declaration import Action
+    from dataactions.declaration import Action, Backend
 
 MAX_BODY_BYTES = 64 * 1024
 CORRELATION_HEADER = "inin-correlation-id"
@@ -42,10 +43,13 @@ def detect(event: Any) -> str:
     return "direct"
 
 
-def describe(exc: ValidationError) -> str:
-    """A validation error as text: field names and rules only, never the values."""
+def describe(exc: ValueError) -> str:
+    """A validation error (pydantic's is a ValueError) as text: field names and rules only, never the values."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return "Invalid input"
     parts = []
-    for err in exc.errors(include_url=False, include_context=False, include_input=False)[:6]:
+    for err in errors(include_url=False, include_context=False, include_input=False)[:6]:
         loc = ".".join(str(p) for p in err["loc"]) or "input"
         parts.append(f"{loc}: {err['msg']}")
     return "Invalid input: " + "; ".join(parts)
@@ -72,20 +76,57 @@ def _client_context_correlation(context: Any) -> str | None:
     return None
 
 
+def action(
+    *,
+    name: str,
+    description: str,
+    input: type[In],
+    output: type[Out],
+    backend: Backend[ConfigT],
+    secure: bool = False,
+    timeout_seconds: int = 10,
+    memory_mb: int = 256,
+    id: str | None = None,
+) -> Callable[[Callable[[In, ActionContext[ConfigT]], Out]], Handler]:
+    """Declare a data action next to its logic; the decorated function becomes its Lambda handler.
+
+    The handler string is ``<module>.<function name>``; everything else (stacks, routes, Genesys
+    definitions, docs, event checks) is derived from the :class:`Action` the handler carries.
+    """
+
+    def wrap(logic: Callable[[In, ActionContext[ConfigT]], Out]) -> Handler:
+        return Handler(
+            declare(
+                logic,
+                name=name,
+                description=description,
+                input=input,
+                output=output,
+                backend=backend,
+                secure=secure,
+                timeout_seconds=timeout_seconds,
+                memory_mb=memory_mb,
+                id=id,
+            )
+        )
+
+    return wrap
+
+
 class Handler:
     """The Lambda entry point of one action (what the handler string names)."""
 
-    def __init__(self, action: Action[Any, Any]) -> None:
+    def __init__(self, action: Action[Any, Any, Any]) -> None:
         self.action = action
-        self._container: Container | None = None
+        self._container: Container[Any] | None = None
 
-    def configure(self, environ: Mapping[str, str] | None = None, **kwargs: Any) -> Container:
+    def configure(self, environ: Mapping[str, str] | None = None, **kwargs: Any) -> Container[Any]:
         """Start a fresh container state (first invocation does this from ``os.environ``)."""
-        self._container = Container(self.action, environ, **kwargs)
+        self._container = Container(self.action.backend, environ, **kwargs)
         return self._container
 
     @property
-    def container(self) -> Container:
+    def container(self) -> Container[Any]:
         return self._container or self.configure()
 
     def __call__(self, event: Any, context: Any = None) -> Any:
@@ -99,7 +140,7 @@ class Handler:
 
     # -- the two callers -------------------------------------------------------------------------
 
-    def _direct(self, event: Any, context: Any, container: Container, started: float) -> Any:
+    def _direct(self, event: Any, context: Any, container: Container[Any], started: float) -> Any:
         cid = _safe_id(_client_context_correlation(context) or getattr(context, "aws_request_id", ""))
         try:
             result = self._run(event, context, container, cid)
@@ -112,7 +153,7 @@ class Handler:
         self._log(container, "direct", cid, started, _outcome(result), context, event)
         return result
 
-    def _http(self, event: dict[str, Any], context: Any, container: Container, kind: str, started: float) -> dict[str, Any]:
+    def _http(self, event: dict[str, Any], context: Any, container: Container[Any], kind: str, started: float) -> dict[str, Any]:
         headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
         rc = event.get("requestContext") or {}
         cid = _safe_id(headers.get(CORRELATION_HEADER) or rc.get("requestId") or getattr(context, "aws_request_id", ""))
@@ -137,7 +178,7 @@ class Handler:
 
     # -- the shared path ---------------------------------------------------------------------------
 
-    def _run(self, payload: Any, context: Any, container: Container, cid: str) -> dict[str, Any]:
+    def _run(self, payload: Any, context: Any, container: Container[Any], cid: str) -> dict[str, Any]:
         if not isinstance(payload, dict):
             raise InvalidInput("Invalid input: the input must be a JSON object")
         action = self.action
@@ -147,14 +188,14 @@ class Handler:
             raise  # contracts that validate themselves (the SOAP bridge) raise InvalidInput directly
         except ValueError as exc:  # pydantic's ValidationError
             raise InvalidInput(describe(exc)) from None
-        out = action.logic(inp, ActionContext(container, context, cid))
+        out = action.logic(inp, ActionContext(container, context, cid, action.lambda_timeout_seconds))
         if type(out) is not action.output_model:
             raise InternalError(f"{action.id} returned {type(out).__name__}, not {action.output_model.__name__}")
         return out.model_dump(mode="json", by_alias=True)
 
     def _log(
         self,
-        container: Container,
+        container: Container[Any],
         kind: str,
         cid: str,
         started: float,

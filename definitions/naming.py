@@ -43,3 +43,13 @@ def stack_name(prefix: str, kind: str, config: str = DEFAULT_CONFIG) -> str:
 
 def route_path(action_id: str, config: str = DEFAULT_CONFIG) -> str:
     return action_id if config == DEFAULT_CONFIG else f"{config}/{action_id}"
+
+
+def sync_resource_name(prefix: str, kind: str, config: str, name: str) -> str:
+    """A sync family's table or queue (without the ``.fifo`` suffix): ``gda-presence-default-agents``."""
+    return f"{prefix}-{kind}-{config}-{name}"
+
+
+def sync_function_name(prefix: str, function_id: str, config: str = DEFAULT_CONFIG) -> str:
+    """A sync function's Lambda name (its id already starts with the family: ``presence-apply``)."""
+    return function_name(prefix, function_id, config)

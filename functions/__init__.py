@@ -1,16 +1,19 @@
-"""Data action functions: one package per backend family, one module ``actions`` each.
+"""The shared Lambda code asset: one package per backend family (``actions`` module: data
+actions) or sync family (``syncs`` module: event-driven sync functions).
 
-``functions`` is the shared Lambda code asset; each action's handler string points in here.
-:func:`all_actions` is the registry everything else derives from (infra, export, local API, events).
+:func:`all_actions` and :func:`all_syncs` are the registries everything else derives from
+(infra, export, local runs, demo, docs, event checks).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from dataactions.declaration import Action, Backend
+    from syncs.declaration import SyncFamily, SyncFunction
+    from syncs.entry import SyncHandler
 
 
 @cache
@@ -41,6 +44,45 @@ def handler_for(action_id: str):  # -> Handler
 
     act = all_actions()[action_id]
     return getattr(importlib.import_module(act.module), act.attribute)
+
+
+@cache
+def all_syncs() -> dict[str, SyncFunction[Any]]:
+    """Every declared sync function by id, found by importing ``functions.<family>.syncs``."""
+    import importlib
+    import importlib.util
+    import pkgutil
+
+    from syncs.entry import SyncHandler
+
+    found: dict[str, SyncFunction[Any]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.ispkg or importlib.util.find_spec(f"{__name__}.{info.name}.syncs") is None:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}.syncs")
+        for value in vars(module).values():
+            if isinstance(value, SyncHandler):
+                if value.function.id in found:
+                    raise ValueError(f"duplicate sync function id {value.function.id}")
+                found[value.function.id] = value.function
+    return found
+
+
+def sync_handler_for(function_id: str) -> SyncHandler:
+    """The Lambda handler object of one sync function."""
+    import importlib
+
+    fn = all_syncs()[function_id]
+    handler: SyncHandler = getattr(importlib.import_module(fn.module), fn.attribute)
+    return handler
+
+
+def all_sync_families() -> dict[str, SyncFamily[Any]]:
+    """Sync families in declaration order."""
+    out: dict[str, SyncFamily[Any]] = {}
+    for fn in all_syncs().values():
+        out.setdefault(fn.family.kind, fn.family)
+    return out
 
 
 def all_backends() -> dict[str, Backend]:

@@ -15,7 +15,7 @@ from dataactions.settings import Settings
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from dataactions.declaration import Backend
+    from dataactions.declaration import SecretOwner
 
 R = TypeVar("R")
 
@@ -25,13 +25,18 @@ class Container(Generic[ConfigT]):
 
     def __init__(
         self,
-        backend: Backend[ConfigT],
+        backend: SecretOwner[ConfigT],
         environ: Mapping[str, str] | None = None,
         *,
         boto3_client: Any = None,
         transport: Any = None,
     ) -> None:
+        if environ is None:
+            import os
+
+            environ = os.environ
         self.backend = backend
+        self.environ = environ
         self.settings = Settings.from_environ(environ)
         self.secrets = SecretStore(self.settings, boto3_client)
         self.http = HttpPool(transport)

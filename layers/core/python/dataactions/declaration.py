@@ -53,6 +53,17 @@ class SecretModel(Protocol):
 In = TypeVar("In", bound=ContractModel)
 Out = TypeVar("Out", bound=ContractModel)
 ConfigT = TypeVar("ConfigT")
+ConfigT_co = TypeVar("ConfigT_co", covariant=True)
+
+
+class SecretOwner(Protocol[ConfigT_co]):
+    """What owns a named configuration's secret: a backend family (actions) or a sync family."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def config_model(self) -> type[ConfigT_co] | None: ...
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,8 @@ class AgentRecord:
     sf: dict[str, Any] = field(default_factory=dict)  # status, statusId, at
     cc_history: list[dict[str, str]] = field(default_factory=list)  # earlier settable states, newest last
     sf_history: list[str] = field(default_factory=list)
-    expect_cc: dict[str, Any] | None = None  # state, reason, until
-    expect_sf: dict[str, Any] | None = None  # status, commandId, until
+    expect_cc: dict[str, Any] | None = None  # state, reason, at (written, epoch ms), until (epoch s)
+    expect_sf: dict[str, Any] | None = None  # status, commandId, at, until
     held: dict[str, Any] | None = None  # target {state, reason}, since, rule
     writes: list[float] = field(default_factory=list)  # times of recent writes (breaker window)
     breaker_until: float = 0.0
@@ -143,18 +143,23 @@ def decide(record: AgentRecord, change: Change, rules: RulesDocument, now: float
             rec.cc_history = (rec.cc_history + [old])[-HISTORY:]
         rec.cc.update(state=change.state, reason=change.reason, acw=change.acw, statusId=change.status_id, at=change.at)
 
-    # 3. our own write coming back
+    # 3. our own write coming back; a different change made after our write means the side has
+    # moved on, and the marker is dropped (our echo, if still in flight, is older: stale)
     if change.side == "sf" and rec.expect_sf:
         exp = rec.expect_sf
         ours = change.command_id and change.command_id == exp.get("commandId")
         if ours or (change.state == exp.get("status") and now < exp.get("until", 0)):
             rec.expect_sf = None
             return Decision("echo", "our own Salesforce command coming back", rec)
+        if change.at >= exp.get("at", 0) or now >= exp.get("until", 0):
+            rec.expect_sf = None
     if change.side == "cc" and not change.routing and rec.expect_cc:
         exp = rec.expect_cc
         if (change.state, change.reason) == (exp.get("state"), exp.get("reason", "")) and now < exp.get("until", 0):
             rec.expect_cc = None
             return Decision("echo", "our own contact-center write coming back", rec)
+        if change.at >= exp.get("at", 0) or now >= exp.get("until", 0):
+            rec.expect_cc = None
 
     on_contact = on_contact or _on_contact(rec, platform)
     rule_set = rules.rule_set_for(rec.agent, rec.email, rec.team)
@@ -195,6 +200,8 @@ def decide(record: AgentRecord, change: Change, rules: RulesDocument, now: float
             assert isinstance(sub, CcTarget)
             target = sub
         assert target is not None
+        if not on_contact:
+            rec.held = None  # a newer Salesforce choice supersedes one held earlier
         if on_contact:
             rec.held = {
                 "target": target.model_dump(),
@@ -257,7 +264,7 @@ def _gate(
             if rec.sf.get("status") and rec.sf["status"] != write.sf_status:
                 rec.sf_history = (rec.sf_history + [rec.sf["status"]])[-HISTORY:]
             rec.sf = {"status": write.sf_status, "statusId": "", "at": max(rec.sf.get("at", -1), written_at)}
-            rec.expect_sf = {"status": write.sf_status, "commandId": write.command_id, "until": now + ECHO_SECONDS}
+            rec.expect_sf = {"status": write.sf_status, "commandId": write.command_id, "at": written_at, "until": now + ECHO_SECONDS}
         else:
             assert write.cc is not None
             old = {"state": rec.cc.get("state", ""), "reason": rec.cc.get("reason", "")}
@@ -265,7 +272,7 @@ def _gate(
             if settable and (old["state"], old["reason"]) != (write.cc.state, write.cc.reason):
                 rec.cc_history = (rec.cc_history + [old])[-HISTORY:]
             rec.cc.update(state=write.cc.state, reason=write.cc.reason, acw=False, statusId="", at=max(rec.cc.get("at", -1), written_at))
-            rec.expect_cc = {"state": write.cc.state, "reason": write.cc.reason, "until": now + ECHO_SECONDS}
+            rec.expect_cc = {"state": write.cc.state, "reason": write.cc.reason, "at": written_at, "until": now + ECHO_SECONDS}
     return Decision(outcome, why, rec, writes=writes, rule=rule)
 
 

@@ -162,8 +162,9 @@ def play(world: World, script: list, drain_order: list[int]) -> World:
     return world
 
 
+# CI runs 300 interleavings per property; PRESENCE_EXAMPLES=20000 ./dev test tests/presence for a long soak.
 PROPERTY = settings(
-    max_examples=int(__import__("os").environ.get("PRESENCE_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=int(os.environ.get("PRESENCE_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

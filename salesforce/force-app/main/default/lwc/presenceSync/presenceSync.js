@@ -335,7 +335,9 @@ export default class PresenceSync extends LightningElement {
             return;
         }
         // Registered before the call: Omni may report the change before the toolkit answers.
-        const marker = { commandId, action, statusId, until: Date.now() + ECHO_WINDOW_MS };
+        const now = Date.now();
+        const marker = { commandId, action, statusId, until: now + ECHO_WINDOW_MS };
+        this.pending = this.pending.filter((m) => m.until > now);
         this.pending.push(marker);
         try {
             await call();

@@ -36,7 +36,7 @@ def _text(value: Any) -> str:
 def _integer(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return 0
 
@@ -69,12 +69,12 @@ class LookupOutput(Contract):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        fields = set(cls.model_fields) - set(LookupOutput.model_fields)
-        if set(cls.record_keys) != fields:
+        fields = [name for name in cls.model_fields if name not in LookupOutput.model_fields]
+        if set(cls.record_keys) != set(fields):
             raise TypeError(f"{cls.__name__}.record_keys must map exactly its fields {sorted(fields)}")
         copies = []
-        for name, source in cls.record_keys.items():
-            annotation = cls.model_fields[name].annotation
+        for name in fields:  # in field order
+            source, annotation = cls.record_keys[name], cls.model_fields[name].annotation
             coerce = _COERCE.get(annotation)
             if coerce is None:
                 raise TypeError(f"{cls.__name__}.{name}: no record coercion for {annotation}")

@@ -47,6 +47,7 @@ def test_the_first_record_is_copied_and_counted() -> None:
         ({"t": 12, "n": "42", "l": "not a list", "s": 0}, ("12", 42, [], "Active")),
         ({"t": True, "n": "4x", "l": [], "s": 9}, ("True", 0, [], "9")),
         ({"t": "", "n": True, "l": [None], "s": "Open"}, ("", 0, ["None"], "Open")),
+        ({"n": "\u00b2"}, ("", 0, [], "")),
     ],
 )
 def test_values_are_coerced_by_the_field_type(record: dict, expected: tuple) -> None:

@@ -34,7 +34,7 @@ class BearerToken(httpx.Auth):
     Subclasses say how a token is obtained (:meth:`fetch`).
     """
 
-    requires_response_body = True  # the vendor's own auth-failure signal may be in the body
+    requires_response_body = True  # a vendor's auth-failure signal may be in the body (read before the flow sees it)
 
     def __init__(self, vendor: Vendor, *, early_seconds: float = 60.0) -> None:
         self.vendor = vendor
@@ -66,7 +66,7 @@ class BearerToken(httpx.Auth):
             return None
         left = deadline - time.monotonic()
         if left <= MIN_SECONDS:
-            raise BackendTimeout(f"No time left for the {self.vendor.name} call after its token request")
+            raise BackendTimeout("No time left for the backend call")
         return left
 
     def authorise(self, request: httpx.Request) -> httpx.Request:

@@ -3,7 +3,7 @@ most recently created) and ``matchCount`` from ``$count``: one request per looku
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dataactions import Backend, action
 from functions.dynamics.client import DynamicsClient, odata_string
@@ -40,71 +40,16 @@ DYNAMICS_BACKEND = Backend(
     },
 )
 
-ACCOUNT = "accountid,name,accountnumber,telephone1,emailaddress1,address1_city"
-CONTACT = "contactid,fullname,firstname,lastname,emailaddress1,telephone1,mobilephone,_parentcustomerid_value"
-CASE = "incidentid,ticketnumber,title,statecode,prioritycode,createdon,_customerid_value"
-STATES = {0: "Active", 1: "Resolved", 2: "Cancelled"}
-PRIORITIES = {1: "High", 2: "Normal", 3: "Low"}
+ACCOUNT = ",".join(AccountOutput.record_fields())
+CONTACT = ",".join(ContactOutput.record_fields())
+CASE = ",".join(CaseOutput.record_fields())
 
 
-def _client(ctx: ActionContext) -> DynamicsClient:
+def _client(ctx: ActionContext[DynamicsConfig]) -> DynamicsClient:
     return ctx.adapter(DynamicsClient)
 
 
-def _s(r: dict[str, Any], key: str) -> str:
-    v = r.get(key)
-    return "" if v is None else str(v)
-
-
-def account(r: dict[str, Any] | None, count: int = 1) -> AccountOutput:
-    if not r:
-        return AccountOutput(found=False, match_count=0)
-    return AccountOutput(
-        found=True,
-        match_count=count,
-        account_id=_s(r, "accountid"),
-        name=_s(r, "name"),
-        account_number=_s(r, "accountnumber"),
-        telephone=_s(r, "telephone1"),
-        email=_s(r, "emailaddress1"),
-        city=_s(r, "address1_city"),
-    )
-
-
-def contact(r: dict[str, Any] | None, count: int = 1) -> ContactOutput:
-    if not r:
-        return ContactOutput(found=False, match_count=0)
-    return ContactOutput(
-        found=True,
-        match_count=count,
-        contact_id=_s(r, "contactid"),
-        full_name=_s(r, "fullname"),
-        first_name=_s(r, "firstname"),
-        last_name=_s(r, "lastname"),
-        email=_s(r, "emailaddress1"),
-        telephone=_s(r, "telephone1"),
-        mobile_phone=_s(r, "mobilephone"),
-        account_id=_s(r, "_parentcustomerid_value"),
-    )
-
-
-def case(r: dict[str, Any] | None, count: int = 1) -> CaseOutput:
-    if not r:
-        return CaseOutput(found=False, match_count=0)
-    return CaseOutput(
-        found=True,
-        match_count=count,
-        case_id=_s(r, "incidentid"),
-        ticket_number=_s(r, "ticketnumber"),
-        title=_s(r, "title"),
-        state=STATES.get(r.get("statecode"), _s(r, "statecode")),
-        priority=PRIORITIES.get(r.get("prioritycode"), _s(r, "prioritycode")),
-        created_on=_s(r, "createdon"),
-        customer_id=_s(r, "_customerid_value"),
-    )
-
-
-def phone_filter(ctx: ActionContext, raw: str, fields: tuple[str, ...]) -> str:
+def phone_filter(ctx: ActionContext[DynamicsConfig], raw: str, fields: tuple[str, ...]) -> str:
     """Every stored form of the number (E.164, national, digits) in every phone field."""
     f = normalise(raw, ctx.config.default_region)
     forms = dict.fromkeys([f.e164, f.national, f.national_digits, f.international_digits])
@@ -118,8 +63,8 @@ def phone_filter(ctx: ActionContext, raw: str, fields: tuple[str, ...]) -> str:
     output=AccountOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_account_by_account_id(inp: AccountIdInput, ctx: ActionContext) -> AccountOutput:
-    return account(_client(ctx).get(ctx, f"accounts({inp.account_id})", {"$select": ACCOUNT}))
+def get_account_by_account_id(inp: AccountIdInput, ctx: ActionContext[DynamicsConfig]) -> AccountOutput:
+    return AccountOutput.from_record(_client(ctx).get(ctx, f"accounts({inp.account_id})", {"$select": ACCOUNT}))
 
 
 @action(
@@ -129,8 +74,10 @@ def get_account_by_account_id(inp: AccountIdInput, ctx: ActionContext) -> Accoun
     output=AccountOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_account_by_account_name(inp: AccountNameInput, ctx: ActionContext) -> AccountOutput:
-    return account(*_client(ctx).first(ctx, "accounts", ACCOUNT, f"name eq {odata_string(inp.account_name)}", "modifiedon desc"))
+def get_account_by_account_name(inp: AccountNameInput, ctx: ActionContext[DynamicsConfig]) -> AccountOutput:
+    return AccountOutput.from_records(
+        *_client(ctx).first(ctx, "accounts", ACCOUNT, f"name eq {odata_string(inp.account_name)}", "modifiedon desc")
+    )
 
 
 @action(
@@ -140,8 +87,10 @@ def get_account_by_account_name(inp: AccountNameInput, ctx: ActionContext) -> Ac
     output=AccountOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_account_by_account_number(inp: AccountNumberInput, ctx: ActionContext) -> AccountOutput:
-    return account(*_client(ctx).first(ctx, "accounts", ACCOUNT, f"accountnumber eq {odata_string(inp.account_number)}", "modifiedon desc"))
+def get_account_by_account_number(inp: AccountNumberInput, ctx: ActionContext[DynamicsConfig]) -> AccountOutput:
+    return AccountOutput.from_records(
+        *_client(ctx).first(ctx, "accounts", ACCOUNT, f"accountnumber eq {odata_string(inp.account_number)}", "modifiedon desc")
+    )
 
 
 @action(
@@ -151,12 +100,12 @@ def get_account_by_account_number(inp: AccountNumberInput, ctx: ActionContext) -
     output=AccountOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> AccountOutput:
+def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext[DynamicsConfig]) -> AccountOutput:
     body = _client(ctx).get(
         ctx, f"contacts({inp.contact_id})", {"$select": "contactid", "$expand": f"parentcustomerid_account($select={ACCOUNT})"}
     )
     parent = (body or {}).get("parentcustomerid_account")
-    return account(parent if isinstance(parent, dict) else None)
+    return AccountOutput.from_record(parent if isinstance(parent, dict) else None)
 
 
 @action(
@@ -166,9 +115,9 @@ def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> Accoun
     output=AccountOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_account_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> AccountOutput:
+def get_account_by_phone_number(inp: PhoneInput, ctx: ActionContext[DynamicsConfig]) -> AccountOutput:
     flt = phone_filter(ctx, inp.phone_number, ("telephone1", "telephone2", "telephone3"))
-    return account(*_client(ctx).first(ctx, "accounts", ACCOUNT, flt, "modifiedon desc"))
+    return AccountOutput.from_records(*_client(ctx).first(ctx, "accounts", ACCOUNT, flt, "modifiedon desc"))
 
 
 @action(
@@ -178,8 +127,8 @@ def get_account_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> AccountO
     output=CaseOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_case_by_case_id(inp: CaseIdInput, ctx: ActionContext) -> CaseOutput:
-    return case(_client(ctx).get(ctx, f"incidents({inp.case_id})", {"$select": CASE}))
+def get_case_by_case_id(inp: CaseIdInput, ctx: ActionContext[DynamicsConfig]) -> CaseOutput:
+    return CaseOutput.from_record(_client(ctx).get(ctx, f"incidents({inp.case_id})", {"$select": CASE}))
 
 
 @action(
@@ -189,8 +138,10 @@ def get_case_by_case_id(inp: CaseIdInput, ctx: ActionContext) -> CaseOutput:
     output=ContactOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_contact_by_contact_name(inp: ContactNameInput, ctx: ActionContext) -> ContactOutput:
-    return contact(*_client(ctx).first(ctx, "contacts", CONTACT, f"fullname eq {odata_string(inp.contact_name)}", "modifiedon desc"))
+def get_contact_by_contact_name(inp: ContactNameInput, ctx: ActionContext[DynamicsConfig]) -> ContactOutput:
+    return ContactOutput.from_records(
+        *_client(ctx).first(ctx, "contacts", CONTACT, f"fullname eq {odata_string(inp.contact_name)}", "modifiedon desc")
+    )
 
 
 @action(
@@ -200,8 +151,10 @@ def get_contact_by_contact_name(inp: ContactNameInput, ctx: ActionContext) -> Co
     output=ContactOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_contact_by_email_address(inp: EmailInput, ctx: ActionContext) -> ContactOutput:
-    return contact(*_client(ctx).first(ctx, "contacts", CONTACT, f"emailaddress1 eq {odata_string(inp.email_address)}", "modifiedon desc"))
+def get_contact_by_email_address(inp: EmailInput, ctx: ActionContext[DynamicsConfig]) -> ContactOutput:
+    return ContactOutput.from_records(
+        *_client(ctx).first(ctx, "contacts", CONTACT, f"emailaddress1 eq {odata_string(inp.email_address)}", "modifiedon desc")
+    )
 
 
 @action(
@@ -211,9 +164,9 @@ def get_contact_by_email_address(inp: EmailInput, ctx: ActionContext) -> Contact
     output=ContactOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_contact_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> ContactOutput:
+def get_contact_by_phone_number(inp: PhoneInput, ctx: ActionContext[DynamicsConfig]) -> ContactOutput:
     flt = phone_filter(ctx, inp.phone_number, ("telephone1", "telephone2", "mobilephone"))
-    return contact(*_client(ctx).first(ctx, "contacts", CONTACT, flt, "modifiedon desc"))
+    return ContactOutput.from_records(*_client(ctx).first(ctx, "contacts", CONTACT, flt, "modifiedon desc"))
 
 
 @action(
@@ -223,6 +176,6 @@ def get_contact_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> ContactO
     output=CaseOutput,
     backend=DYNAMICS_BACKEND,
 )
-def get_most_recent_open_case_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> CaseOutput:
+def get_most_recent_open_case_by_contact_id(inp: ContactIdInput, ctx: ActionContext[DynamicsConfig]) -> CaseOutput:
     flt = f"(_customerid_value eq {inp.contact_id} or _primarycontactid_value eq {inp.contact_id}) and statecode eq 0"
-    return case(*_client(ctx).first(ctx, "incidents", CASE, flt, "createdon desc"))
+    return CaseOutput.from_records(*_client(ctx).first(ctx, "incidents", CASE, flt, "createdon desc"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from dataactions import Contract
+from functions.lookup import Labelled, LookupOutput
 
 GUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -55,8 +56,7 @@ class PhoneInput(Contract):
     phone_number: str = Field(min_length=3, max_length=64, description="Phone number or ANI")
 
 
-class AccountOutput(Contract):
-    found: bool
+class AccountOutput(LookupOutput):
     match_count: int = Field(description="How many accounts matched (the most recently modified is returned)")
     account_id: str = ""
     name: str = ""
@@ -65,9 +65,17 @@ class AccountOutput(Contract):
     email: str = ""
     city: str = ""
 
+    record_keys = {
+        "account_id": "accountid",
+        "name": "name",
+        "account_number": "accountnumber",
+        "telephone": "telephone1",
+        "email": "emailaddress1",
+        "city": "address1_city",
+    }
 
-class ContactOutput(Contract):
-    found: bool
+
+class ContactOutput(LookupOutput):
     match_count: int = Field(description="How many contacts matched (the most recently modified is returned)")
     contact_id: str = ""
     full_name: str = ""
@@ -78,9 +86,23 @@ class ContactOutput(Contract):
     mobile_phone: str = ""
     account_id: str = ""
 
+    record_keys = {
+        "contact_id": "contactid",
+        "full_name": "fullname",
+        "first_name": "firstname",
+        "last_name": "lastname",
+        "email": "emailaddress1",
+        "telephone": "telephone1",
+        "mobile_phone": "mobilephone",
+        "account_id": "_parentcustomerid_value",
+    }
 
-class CaseOutput(Contract):
-    found: bool
+
+STATES = {0: "Active", 1: "Resolved", 2: "Cancelled"}  # incident statecode
+PRIORITIES = {1: "High", 2: "Normal", 3: "Low"}  # incident prioritycode
+
+
+class CaseOutput(LookupOutput):
     match_count: int = Field(description="How many cases matched (the most recently created is returned)")
     case_id: str = ""
     ticket_number: str = ""
@@ -89,3 +111,13 @@ class CaseOutput(Contract):
     priority: str = Field("", description="High, Normal or Low")
     created_on: str = ""
     customer_id: str = ""
+
+    record_keys = {
+        "case_id": "incidentid",
+        "ticket_number": "ticketnumber",
+        "title": "title",
+        "state": Labelled("statecode", STATES),
+        "priority": Labelled("prioritycode", PRIORITIES),
+        "created_on": "createdon",
+        "customer_id": "_customerid_value",
+    }

@@ -27,7 +27,7 @@ GENESYS_CLOUD = Backend(
 )
 
 
-def _client(ctx: ActionContext) -> GenesysClient:
+def _client(ctx: ActionContext[GenesysConfig]) -> GenesysClient:
     return ctx.adapter(GenesysClient)
 
 
@@ -39,7 +39,7 @@ def _client(ctx: ActionContext) -> GenesysClient:
     backend=GENESYS_CLOUD,
     timeout_seconds=10,
 )
-def get_estimated_wait_time(inp: GetEstimatedWaitTimeInput, ctx: ActionContext) -> GetEstimatedWaitTimeOutput:
+def get_estimated_wait_time(inp: GetEstimatedWaitTimeInput, ctx: ActionContext[GenesysConfig]) -> GetEstimatedWaitTimeOutput:
     body = _client(ctx).get(ctx, f"/api/v2/routing/queues/{inp.queue_id}/mediatypes/{inp.media_type}/estimatedwaittime")
     results = (body or {}).get("results") or []
     if not results:
@@ -59,7 +59,7 @@ def get_estimated_wait_time(inp: GetEstimatedWaitTimeInput, ctx: ActionContext) 
     backend=GENESYS_CLOUD,
     timeout_seconds=10,
 )
-def get_user_presence(inp: UserInput, ctx: ActionContext) -> GetUserPresenceOutput:
+def get_user_presence(inp: UserInput, ctx: ActionContext[GenesysConfig]) -> GetUserPresenceOutput:
     body = _client(ctx).get(ctx, f"/api/v2/users/{inp.user_id}/presences/PURECLOUD")
     if body is None:
         return GetUserPresenceOutput(found=False, presence="", presence_definition_id="", message="", modified_date="")
@@ -83,7 +83,7 @@ def get_user_presence(inp: UserInput, ctx: ActionContext) -> GetUserPresenceOutp
     backend=GENESYS_CLOUD,
     timeout_seconds=10,
 )
-def get_user_routing_status(inp: UserInput, ctx: ActionContext) -> GetUserRoutingStatusOutput:
+def get_user_routing_status(inp: UserInput, ctx: ActionContext[GenesysConfig]) -> GetUserRoutingStatusOutput:
     body = _client(ctx).get(ctx, f"/api/v2/users/{inp.user_id}/routingstatus")
     if body is None:
         return GetUserRoutingStatusOutput(found=False, status="OFF_QUEUE", start_time="")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dataactions.vendor import TokenCache, Vendor, call, get_object, json_body, malformed
+from dataactions.vendor import Vendor, get_object
 
 if TYPE_CHECKING:
+    import httpx
+
     from dataactions import ActionContext
     from functions.genesys.models import GenesysConfig
 
 
-def _error_code(resp: Any) -> str:
+def _error_code(resp: httpx.Response) -> str:
     body = resp.json()
     return str(body.get("code", "")) if isinstance(body, dict) else ""
 
@@ -21,27 +23,16 @@ GENESYS = Vendor("Genesys Cloud", error_code=_error_code)
 
 class GenesysClient:
     def __init__(self, config: GenesysConfig) -> None:
+        from dataactions.tokens import OAuthToken  # with httpx, on first use
+
         self.config = config
-        self.tokens = TokenCache(self._fetch_token)
-
-    def _fetch_token(self, ctx: ActionContext) -> tuple[str, float]:
-        cfg = self.config
-        resp = call(
-            ctx,
+        self.tokens = OAuthToken(
             GENESYS,
-            "POST",
-            f"{cfg.login_base}/oauth/token",
-            read=False,
-            ok=(200,),
-            passthrough=(),
-            data={"grant_type": "client_credentials"},
-            auth=(cfg.client_id, cfg.client_secret.get_secret_value()),
+            f"{config.login_base}/oauth/token",
+            {"grant_type": "client_credentials"},
+            basic=(config.client_id, config.client_secret.get_secret_value()),
         )
-        body = json_body(resp, GENESYS.name)
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise malformed(GENESYS.name, "token response without access_token")
-        return str(body["access_token"]), float(body.get("expires_in") or 3600)
 
-    def get(self, ctx: ActionContext, path: str) -> dict[str, Any] | None:
+    def get(self, ctx: ActionContext[GenesysConfig], path: str) -> dict[str, Any] | None:
         """GET an API path; None when Genesys answers 404."""
-        return get_object(ctx, GENESYS, f"{self.config.api_base}{path}", tokens=self.tokens, headers={"Accept": "application/json"})
+        return get_object(ctx, GENESYS, f"{self.config.api_base}{path}", auth=self.tokens, headers={"Accept": "application/json"})

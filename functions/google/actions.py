@@ -13,6 +13,8 @@ from functions.google.models import AppendRowInput, Cell, GoogleConfig, PhoneInp
 from functions.phone import normalise
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dataactions import ActionContext
 
 GOOGLE_BACKEND = Backend(
@@ -30,11 +32,11 @@ GOOGLE_BACKEND = Backend(
 )
 
 
-def _client(ctx: ActionContext) -> SheetsClient:
+def _client(ctx: ActionContext[GoogleConfig]) -> SheetsClient:
     return ctx.adapter(SheetsClient)
 
 
-def _match(ctx: ActionContext, column: str, predicate) -> RowOutput:
+def _match(ctx: ActionContext[GoogleConfig], column: str, predicate: Callable[[str], bool]) -> RowOutput:
     rows = _client(ctx).rows(ctx)
     if not rows:
         return RowOutput(found=False, match_count=0)
@@ -59,7 +61,7 @@ def _match(ctx: ActionContext, column: str, predicate) -> RowOutput:
     output=RowOutput,
     backend=GOOGLE_BACKEND,
 )
-def get_customer_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> RowOutput:
+def get_customer_by_phone_number(inp: PhoneInput, ctx: ActionContext[GoogleConfig]) -> RowOutput:
     wanted = normalise(inp.phone_number, ctx.config.default_region)
 
     def same_number(cell: str) -> bool:
@@ -76,12 +78,12 @@ def get_customer_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> RowOutp
     output=RowOutput,
     backend=GOOGLE_BACKEND,
 )
-def query_rows(inp: QueryInput, ctx: ActionContext) -> RowOutput:
+def query_rows(inp: QueryInput, ctx: ActionContext[GoogleConfig]) -> RowOutput:
     value = inp.value.strip().lower()
     return _match(ctx, inp.column, lambda cell: cell.strip().lower() == value)
 
 
-def _row_from(ctx: ActionContext, fields_json: str) -> tuple[list[str], list[str]]:
+def _row_from(ctx: ActionContext[GoogleConfig], fields_json: str) -> tuple[list[str], list[str | None]]:
     headers = _client(ctx).headers(ctx)
     fields = {k.strip().lower(): v for k, v in json.loads(fields_json).items()}
     unknown = set(fields) - {h.strip().lower() for h in headers}
@@ -99,10 +101,10 @@ def _row_from(ctx: ActionContext, fields_json: str) -> tuple[list[str], list[str
     output=WriteOutput,
     backend=GOOGLE_BACKEND,
 )
-def append_row(inp: AppendRowInput, ctx: ActionContext) -> WriteOutput:
+def append_row(inp: AppendRowInput, ctx: ActionContext[GoogleConfig]) -> WriteOutput:
     _, row = _row_from(ctx, inp.fields_json)
     client = _client(ctx)
-    updates = client.write(ctx, client._a1(ctx.config.columns), ["" if v is None else v for v in row], append=True)
+    updates = client.write(ctx, client.a1(ctx.config.columns), ["" if v is None else v for v in row], append=True)
     match = re.search(r"![A-Z]+(\d+)", str(updates.get("updatedRange", "")))
     return WriteOutput(updated=True, row_number=int(match.group(1)) if match else 0, updated_cells=int(updates.get("updatedCells") or 0))
 
@@ -114,10 +116,10 @@ def append_row(inp: AppendRowInput, ctx: ActionContext) -> WriteOutput:
     output=WriteOutput,
     backend=GOOGLE_BACKEND,
 )
-def update_row(inp: UpdateRowInput, ctx: ActionContext) -> WriteOutput:
+def update_row(inp: UpdateRowInput, ctx: ActionContext[GoogleConfig]) -> WriteOutput:
     _, row = _row_from(ctx, inp.fields_json)
     client = _client(ctx)
     first = ctx.config.columns.split(":")[0]
     # null cells are left as they are (Sheets keeps a cell when the value sent is JSON null)
-    result = client.write(ctx, client._a1(f"{first}{inp.row_number}"), row, append=False)
+    result = client.write(ctx, client.a1(f"{first}{inp.row_number}"), row, append=False)
     return WriteOutput(updated=True, row_number=inp.row_number, updated_cells=int(result.get("updatedCells") or 0))

@@ -8,6 +8,7 @@ and ``matchCount`` (up to 200)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 from dataactions import Backend, action
 from dataactions.vendor import malformed
@@ -47,76 +48,21 @@ SALESFORCE_BACKEND = Backend(
 )
 
 LIMIT = 200
-ACCOUNT_FIELDS = "Id, Name, AccountNumber, Phone, Type, Industry"
-CONTACT_FIELDS = "Id, FirstName, LastName, Name, Email, Phone, MobilePhone, AccountId"
-CASE_FIELDS = "Id, CaseNumber, Subject, Status, Priority, CreatedDate"
+ACCOUNT_FIELDS = ", ".join(AccountOutput.record_fields())
+CONTACT_FIELDS = ", ".join(ContactOutput.record_fields())
+CASE_FIELDS = ", ".join(CaseOutput.record_fields())
 
 
-def _client(ctx: ActionContext) -> SalesforceClient:
+def _client(ctx: ActionContext[SalesforceConfig]) -> SalesforceClient:
     return ctx.adapter(SalesforceClient)
 
 
-def _s(record: dict[str, Any], field: str) -> str:
-    value = record.get(field)
-    return "" if value is None else str(value)
-
-
-def account_output(records: list[dict[str, Any]], count: int | None = None) -> AccountOutput:
-    if not records:
-        return AccountOutput(found=False, match_count=0)
-    r = records[0]
-    return AccountOutput(
-        found=True,
-        match_count=count if count is not None else len(records),
-        account_id=_s(r, "Id"),
-        name=_s(r, "Name"),
-        account_number=_s(r, "AccountNumber"),
-        phone=_s(r, "Phone"),
-        type=_s(r, "Type"),
-        industry=_s(r, "Industry"),
-    )
-
-
-def contact_output(records: list[dict[str, Any]], count: int | None = None) -> ContactOutput:
-    if not records:
-        return ContactOutput(found=False, match_count=0)
-    r = records[0]
-    return ContactOutput(
-        found=True,
-        match_count=count if count is not None else len(records),
-        contact_id=_s(r, "Id"),
-        first_name=_s(r, "FirstName"),
-        last_name=_s(r, "LastName"),
-        name=_s(r, "Name"),
-        email=_s(r, "Email"),
-        phone=_s(r, "Phone"),
-        mobile_phone=_s(r, "MobilePhone"),
-        account_id=_s(r, "AccountId"),
-    )
-
-
-def case_output(records: list[dict[str, Any]], count: int | None = None) -> CaseOutput:
-    if not records:
-        return CaseOutput(found=False, match_count=0)
-    r = records[0]
-    return CaseOutput(
-        found=True,
-        match_count=count if count is not None else len(records),
-        case_id=_s(r, "Id"),
-        case_number=_s(r, "CaseNumber"),
-        subject=_s(r, "Subject"),
-        status=_s(r, "Status"),
-        priority=_s(r, "Priority"),
-        created_date=_s(r, "CreatedDate"),
-    )
-
-
-def _query(ctx: ActionContext, soql: str) -> tuple[list[dict[str, Any]], int]:
+def _query(ctx: ActionContext[SalesforceConfig], soql: str) -> tuple[list[dict[str, Any]], int]:
     body = _client(ctx).query(ctx, soql)
     return body["records"], int(body.get("totalSize") or len(body["records"]))
 
 
-def _phone_terms(ctx: ActionContext, raw: str) -> list[str]:
+def _phone_terms(ctx: ActionContext[SalesforceConfig], raw: str) -> list[str]:
     forms = normalise(raw, ctx.config.default_region)
     return [forms.national_digits, forms.e164]
 
@@ -132,13 +78,13 @@ def _of_type(records: list[dict[str, Any]], sobject: str) -> list[dict[str, Any]
     output=AccountOutput,
     backend=SALESFORCE_BACKEND,
 )
-def get_account_by_account_number(inp: AccountNumberInput, ctx: ActionContext) -> AccountOutput:
+def get_account_by_account_number(inp: AccountNumberInput, ctx: ActionContext[SalesforceConfig]) -> AccountOutput:
     records, count = _query(
         ctx,
         f"SELECT {ACCOUNT_FIELDS} FROM Account WHERE AccountNumber = {soql_literal(inp.account_number)} "
         f"ORDER BY LastModifiedDate DESC LIMIT {LIMIT}",
     )
-    return account_output(records, count)
+    return AccountOutput.from_records(records, count)
 
 
 @action(
@@ -148,11 +94,11 @@ def get_account_by_account_number(inp: AccountNumberInput, ctx: ActionContext) -
     output=AccountOutput,
     backend=SALESFORCE_BACKEND,
 )
-def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> AccountOutput:
-    fields = ", ".join(f"Account.{f.strip()}" for f in ACCOUNT_FIELDS.split(","))
+def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext[SalesforceConfig]) -> AccountOutput:
+    fields = ", ".join(f"Account.{f}" for f in AccountOutput.record_fields())
     records, _ = _query(ctx, f"SELECT {fields} FROM Contact WHERE Id = {soql_literal(inp.contact_id)} LIMIT 1")
     account = records[0].get("Account") if records else None
-    return account_output([account] if isinstance(account, dict) else [])
+    return AccountOutput.from_record(account if isinstance(account, dict) else None)
 
 
 @action(
@@ -162,9 +108,9 @@ def get_account_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> Accoun
     output=AccountOutput,
     backend=SALESFORCE_BACKEND,
 )
-def get_account_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> AccountOutput:
+def get_account_by_phone_number(inp: PhoneInput, ctx: ActionContext[SalesforceConfig]) -> AccountOutput:
     sosl = phone_search(_phone_terms(ctx, inp.phone_number), f"Account({ACCOUNT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT})")
-    return account_output(_of_type(_client(ctx).search(ctx, sosl), "Account"))
+    return AccountOutput.from_records(_of_type(_client(ctx).search(ctx, sosl), "Account"))
 
 
 @action(
@@ -174,11 +120,11 @@ def get_account_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> AccountO
     output=ContactOutput,
     backend=SALESFORCE_BACKEND,
 )
-def get_contact_by_email(inp: EmailInput, ctx: ActionContext) -> ContactOutput:
+def get_contact_by_email(inp: EmailInput, ctx: ActionContext[SalesforceConfig]) -> ContactOutput:
     records, count = _query(
         ctx, f"SELECT {CONTACT_FIELDS} FROM Contact WHERE Email = {soql_literal(inp.email)} ORDER BY LastModifiedDate DESC LIMIT {LIMIT}"
     )
-    return contact_output(records, count)
+    return ContactOutput.from_records(records, count)
 
 
 @action(
@@ -188,9 +134,9 @@ def get_contact_by_email(inp: EmailInput, ctx: ActionContext) -> ContactOutput:
     output=ContactOutput,
     backend=SALESFORCE_BACKEND,
 )
-def get_contact_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> ContactOutput:
+def get_contact_by_phone_number(inp: PhoneInput, ctx: ActionContext[SalesforceConfig]) -> ContactOutput:
     sosl = phone_search(_phone_terms(ctx, inp.phone_number), f"Contact({CONTACT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT})")
-    return contact_output(_of_type(_client(ctx).search(ctx, sosl), "Contact"))
+    return ContactOutput.from_records(_of_type(_client(ctx).search(ctx, sosl), "Contact"))
 
 
 @action(
@@ -200,13 +146,13 @@ def get_contact_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> ContactO
     output=CaseOutput,
     backend=SALESFORCE_BACKEND,
 )
-def get_most_recent_open_case_by_contact_id(inp: ContactIdInput, ctx: ActionContext) -> CaseOutput:
+def get_most_recent_open_case_by_contact_id(inp: ContactIdInput, ctx: ActionContext[SalesforceConfig]) -> CaseOutput:
     records, count = _query(
         ctx,
         f"SELECT {CASE_FIELDS} FROM Case WHERE ContactId = {soql_literal(inp.contact_id)} AND IsClosed = false "
         f"ORDER BY CreatedDate DESC LIMIT {LIMIT}",
     )
-    return case_output(records, count)
+    return CaseOutput.from_records(records, count)
 
 
 @action(
@@ -217,7 +163,7 @@ def get_most_recent_open_case_by_contact_id(inp: ContactIdInput, ctx: ActionCont
     backend=SALESFORCE_BACKEND,
     timeout_seconds=10,
 )
-def get_caller_context_by_ani(inp: CallerContextInput, ctx: ActionContext) -> CallerContextOutput:
+def get_caller_context_by_ani(inp: CallerContextInput, ctx: ActionContext[SalesforceConfig]) -> CallerContextOutput:
     client = _client(ctx)
     version = client.config.api_version
     sosl = phone_search(
@@ -225,8 +171,6 @@ def get_caller_context_by_ani(inp: CallerContextInput, ctx: ActionContext) -> Ca
         f"Contact({CONTACT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT}), "
         f"Account({ACCOUNT_FIELDS} ORDER BY LastModifiedDate DESC LIMIT {LIMIT})",
     )
-    from urllib.parse import quote_plus
-
     case_soql = (
         f"SELECT {CASE_FIELDS} FROM Case WHERE ContactId = '@{{Search.searchRecords[0].Id}}' AND IsClosed = false "
         f"ORDER BY CreatedDate DESC LIMIT {LIMIT}"
@@ -243,14 +187,14 @@ def get_caller_context_by_ani(inp: CallerContextInput, ctx: ActionContext) -> Ca
         raise malformed(SALESFORCE.name, f"composite search answered {search.get('httpStatusCode')}")
     records = search["body"].get("searchRecords") or []
     contacts, accounts = _of_type(records, "Contact"), _of_type(records, "Account")
-    contact = contact_output(contacts)
+    contact = ContactOutput.from_records(contacts)
     case = results.get("OpenCase") or {}
-    case_out = CaseOutput(found=False, match_count=0)
+    case_out = CaseOutput.from_records([])
     # The case query references the first search record: valid only when that record is a contact.
     if contact.found and records and (records[0].get("attributes") or {}).get("type") == "Contact" and case.get("httpStatusCode") == 200:
         body = case.get("body") or {}
-        case_out = case_output(body.get("records") or [], int(body.get("totalSize") or 0))
-    account = account_output(accounts)
+        case_out = CaseOutput.from_records(body.get("records") or [], int(body.get("totalSize") or 0))
+    account = AccountOutput.from_records(accounts)
     return CallerContextOutput(found=contact.found or account.found, contact=contact, account=account, open_case=case_out)
 
 
@@ -261,7 +205,7 @@ def get_caller_context_by_ani(inp: CallerContextInput, ctx: ActionContext) -> Ca
     output=PostCaseCommentOutput,
     backend=SALESFORCE_BACKEND,
 )
-def post_case_comment(inp: PostCaseCommentInput, ctx: ActionContext) -> PostCaseCommentOutput:
+def post_case_comment(inp: PostCaseCommentInput, ctx: ActionContext[SalesforceConfig]) -> PostCaseCommentOutput:
     minutes, seconds = divmod(inp.duration_seconds, 60)
     lines = [f"Call {inp.call_id} ({minutes}m {seconds:02d}s)"]
     if inp.agent_name:

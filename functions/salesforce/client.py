@@ -1,11 +1,11 @@
-"""Salesforce REST adapter: OAuth 2.0 token per container (refreshed once on INVALID_SESSION_ID),
-SOQL query, SOSL search, composite, and sObject create."""
+"""Salesforce REST adapter: OAuth 2.0 session per container (client credentials or password flow;
+renewed once on INVALID_SESSION_ID), SOQL query, SOSL search, composite, and sObject create."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dataactions.vendor import TokenCache, Vendor, call, json_body, malformed
+from dataactions.vendor import Vendor, call, json_body, malformed
 
 if TYPE_CHECKING:
     import httpx
@@ -39,65 +39,65 @@ SALESFORCE = Vendor("Salesforce", rate_limited=_limited, error_code=_error_code)
 
 class SalesforceClient:
     def __init__(self, config: SalesforceConfig) -> None:
+        from dataactions.tokens import OAuthToken  # with httpx, on first use
+
         self.config = config
-        self.instance_url = ""
-        self.tokens = TokenCache(self._fetch_token, early_seconds=0)
-
-    def _fetch_token(self, ctx: ActionContext) -> tuple[str, float]:
-        cfg = self.config
-        form = {"grant_type": cfg.auth, "client_id": cfg.client_id, "client_secret": cfg.client_secret.get_secret_value()}
-        if cfg.auth == "password":
-            token = cfg.security_token.get_secret_value() if cfg.security_token else ""
-            form |= {"username": cfg.username or "", "password": (cfg.password.get_secret_value() if cfg.password else "") + token}
-        resp = call(
-            ctx, SALESFORCE, "POST", f"{cfg.login_url.rstrip('/')}/services/oauth2/token", read=False, ok=(200,), passthrough=(), data=form
+        form = {"grant_type": config.auth, "client_id": config.client_id, "client_secret": config.client_secret.get_secret_value()}
+        if config.auth == "password":
+            token = config.security_token.get_secret_value() if config.security_token else ""
+            password = config.password.get_secret_value() if config.password else ""
+            form |= {"username": config.username or "", "password": password + token}
+        # Salesforce does not say when a session ends: keep it until it is refused (INVALID_SESSION_ID).
+        # The token answer names the instance the session belongs to: requests go there.
+        self.tokens = OAuthToken(
+            SALESFORCE,
+            f"{config.login_url.rstrip('/')}/services/oauth2/token",
+            form,
+            lifetime=12 * 3600.0,
+            early_seconds=0,
+            origin_field="instance_url",
         )
-        body = json_body(resp, SALESFORCE.name)
-        if not isinstance(body, dict) or not body.get("access_token") or not body.get("instance_url"):
-            raise malformed(SALESFORCE.name, "token response without access_token/instance_url")
-        self.instance_url = str(body["instance_url"]).rstrip("/")
-        # Salesforce does not say when a session ends; keep it until it is refused (INVALID_SESSION_ID).
-        return str(body["access_token"]), 12 * 3600.0
 
-    def _url(self, ctx: ActionContext, path: str) -> str:
-        self.tokens.get(ctx)  # the instance URL comes with the token
-        return f"{self.instance_url}/services/data/{self.config.api_version}{path}"
+    def _url(self, path: str) -> str:
+        """The REST URL on the session's instance (the login URL until the first token names it)."""
+        origin = self.tokens.origin or self.config.login_url.rstrip("/")
+        return f"{origin}/services/data/{self.config.api_version}{path}"
 
     def _json(self, resp: httpx.Response) -> Any:
         return json_body(resp, SALESFORCE.name)
 
-    def query(self, ctx: ActionContext, soql: str) -> dict[str, Any]:
-        resp = call(ctx, SALESFORCE, "GET", self._url(ctx, "/query"), tokens=self.tokens, params={"q": soql}, passthrough=())
+    def query(self, ctx: ActionContext[SalesforceConfig], soql: str) -> dict[str, Any]:
+        resp = call(ctx, SALESFORCE, "GET", self._url("/query"), auth=self.tokens, params={"q": soql}, passthrough=())
         body = self._json(resp)
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
             raise malformed(SALESFORCE.name, "query result without records")
         return body
 
-    def search(self, ctx: ActionContext, sosl: str) -> list[dict[str, Any]]:
-        resp = call(ctx, SALESFORCE, "GET", self._url(ctx, "/search"), tokens=self.tokens, params={"q": sosl}, passthrough=())
+    def search(self, ctx: ActionContext[SalesforceConfig], sosl: str) -> list[dict[str, Any]]:
+        resp = call(ctx, SALESFORCE, "GET", self._url("/search"), auth=self.tokens, params={"q": sosl}, passthrough=())
         body = self._json(resp)
         records = body.get("searchRecords") if isinstance(body, dict) else None
         if not isinstance(records, list):
             raise malformed(SALESFORCE.name, "search result without searchRecords")
         return records
 
-    def composite(self, ctx: ActionContext, requests: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    def composite(self, ctx: ActionContext[SalesforceConfig], requests: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """One round trip for several dependent requests; results by referenceId."""
         body = {"allOrNone": False, "compositeRequest": requests}
-        resp = call(ctx, SALESFORCE, "POST", self._url(ctx, "/composite"), tokens=self.tokens, json=body, passthrough=())
+        resp = call(ctx, SALESFORCE, "POST", self._url("/composite"), auth=self.tokens, json=body, passthrough=())
         data = self._json(resp)
         results = data.get("compositeResponse") if isinstance(data, dict) else None
         if not isinstance(results, list):
             raise malformed(SALESFORCE.name, "composite result without compositeResponse")
         return {str(r.get("referenceId")): r for r in results if isinstance(r, dict)}
 
-    def create(self, ctx: ActionContext, sobject: str, fields: dict[str, Any]) -> str:
+    def create(self, ctx: ActionContext[SalesforceConfig], sobject: str, fields: dict[str, Any]) -> str:
         resp = call(
             ctx,
             SALESFORCE,
             "POST",
-            self._url(ctx, f"/sobjects/{sobject}"),
-            tokens=self.tokens,
+            self._url(f"/sobjects/{sobject}"),
+            auth=self.tokens,
             read=False,
             json=fields,
             ok=(201,),

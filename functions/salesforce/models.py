@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from dataactions import Contract
+from functions.lookup import LookupOutput
 from functions.salesforce.queries import RECORD_ID
 
 
@@ -56,7 +57,7 @@ class EmailInput(Contract):
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$", description="Email address")
 
 
-class AccountOutput(Contract):
+class AccountOutput(LookupOutput):
     found: bool = Field(description="True when at least one account matched")
     match_count: int = Field(description="How many records matched (the most recently modified is returned)")
     account_id: str = ""
@@ -66,8 +67,17 @@ class AccountOutput(Contract):
     type: str = ""
     industry: str = ""
 
+    record_keys = {
+        "account_id": "Id",
+        "name": "Name",
+        "account_number": "AccountNumber",
+        "phone": "Phone",
+        "type": "Type",
+        "industry": "Industry",
+    }
 
-class ContactOutput(Contract):
+
+class ContactOutput(LookupOutput):
     found: bool = Field(description="True when at least one contact matched")
     match_count: int = Field(description="How many records matched (the most recently modified is returned)")
     contact_id: str = ""
@@ -79,8 +89,19 @@ class ContactOutput(Contract):
     mobile_phone: str = ""
     account_id: str = ""
 
+    record_keys = {
+        "contact_id": "Id",
+        "first_name": "FirstName",
+        "last_name": "LastName",
+        "name": "Name",
+        "email": "Email",
+        "phone": "Phone",
+        "mobile_phone": "MobilePhone",
+        "account_id": "AccountId",
+    }
 
-class CaseOutput(Contract):
+
+class CaseOutput(LookupOutput):
     found: bool = Field(description="True when the contact has an open case")
     match_count: int = Field(description="How many open cases the contact has (the most recently created is returned)")
     case_id: str = ""
@@ -89,6 +110,15 @@ class CaseOutput(Contract):
     status: str = ""
     priority: str = ""
     created_date: str = ""
+
+    record_keys = {
+        "case_id": "Id",
+        "case_number": "CaseNumber",
+        "subject": "Subject",
+        "status": "Status",
+        "priority": "Priority",
+        "created_date": "CreatedDate",
+    }
 
 
 class CallerContextInput(Contract):

@@ -35,72 +35,14 @@ ZENDESK_BACKEND = Backend(
 )
 
 
-def _client(ctx: ActionContext) -> ZendeskClient:
+def _client(ctx: ActionContext[ZendeskConfig]) -> ZendeskClient:
     return ctx.adapter(ZendeskClient)
 
 
-def _i(v: Any) -> int:
-    return int(v) if isinstance(v, int) else 0
-
-
-def _s(v: Any) -> str:
-    return "" if v is None else str(v)
-
-
-def ticket(r: dict[str, Any] | None, count: int = 1) -> TicketOutput:
-    if not r:
-        return TicketOutput(found=False, match_count=0)
-    return TicketOutput(
-        found=True,
-        match_count=count,
-        ticket_id=_i(r.get("id")),
-        subject=_s(r.get("subject")),
-        status=_s(r.get("status")),
-        priority=_s(r.get("priority")),
-        type=_s(r.get("type")),
-        requester_id=_i(r.get("requester_id")),
-        assignee_id=_i(r.get("assignee_id")),
-        organization_id=_i(r.get("organization_id")),
-        created_at=_s(r.get("created_at")),
-        updated_at=_s(r.get("updated_at")),
-    )
-
-
-def user(r: dict[str, Any] | None, count: int = 1) -> UserOutput:
-    if not r:
-        return UserOutput(found=False, match_count=0)
-    return UserOutput(
-        found=True,
-        match_count=count,
-        user_id=_i(r.get("id")),
-        name=_s(r.get("name")),
-        email=_s(r.get("email")),
-        phone=_s(r.get("phone")),
-        role=_s(r.get("role")),
-        organization_id=_i(r.get("organization_id")),
-        external_id=_s(r.get("external_id")),
-    )
-
-
-def organization(r: dict[str, Any] | None, count: int = 1) -> OrganizationOutput:
-    if not r:
-        return OrganizationOutput(found=False, match_count=0)
-    domains = r.get("domain_names") if isinstance(r.get("domain_names"), list) else []
-    return OrganizationOutput(
-        found=True,
-        match_count=count,
-        organization_id=_i(r.get("id")),
-        name=_s(r.get("name")),
-        external_id=_s(r.get("external_id")),
-        domain_names=[str(d) for d in domains],
-        details=_s(r.get("details")),
-        notes=_s(r.get("notes")),
-    )
-
-
-def _first(ctx: ActionContext, query: str, sort_by: str) -> tuple[dict[str, Any] | None, int]:
+def _first(ctx: ActionContext[ZendeskConfig], query: str, sort_by: str) -> tuple[list[dict[str, Any]], int]:
+    """The most recent result (a list of at most one) and how many matched."""
     results, count = _client(ctx).search(ctx, query, sort_by)
-    return (results[0] if results else None), (count if results else 0)
+    return results[:1], count
 
 
 @action(
@@ -110,8 +52,8 @@ def _first(ctx: ActionContext, query: str, sort_by: str) -> tuple[dict[str, Any]
     output=TicketOutput,
     backend=ZENDESK_BACKEND,
 )
-def get_most_recent_ticket_by_email_address(inp: EmailInput, ctx: ActionContext) -> TicketOutput:
-    return ticket(*_first(ctx, f"type:ticket requester:{search_phrase(inp.email_address)}", "created_at"))
+def get_most_recent_ticket_by_email_address(inp: EmailInput, ctx: ActionContext[ZendeskConfig]) -> TicketOutput:
+    return TicketOutput.from_records(*_first(ctx, f"type:ticket requester:{search_phrase(inp.email_address)}", "created_at"))
 
 
 @action(
@@ -121,8 +63,8 @@ def get_most_recent_ticket_by_email_address(inp: EmailInput, ctx: ActionContext)
     output=TicketOutput,
     backend=ZENDESK_BACKEND,
 )
-def get_most_recent_ticket_by_user_id(inp: UserIdInput, ctx: ActionContext) -> TicketOutput:
-    return ticket(*_first(ctx, f"type:ticket requester:{inp.user_id}", "created_at"))
+def get_most_recent_ticket_by_user_id(inp: UserIdInput, ctx: ActionContext[ZendeskConfig]) -> TicketOutput:
+    return TicketOutput.from_records(*_first(ctx, f"type:ticket requester:{inp.user_id}", "created_at"))
 
 
 @action(
@@ -132,9 +74,9 @@ def get_most_recent_ticket_by_user_id(inp: UserIdInput, ctx: ActionContext) -> T
     output=OrganizationOutput,
     backend=ZENDESK_BACKEND,
 )
-def get_organization_by_organization_id(inp: OrganizationIdInput, ctx: ActionContext) -> OrganizationOutput:
+def get_organization_by_organization_id(inp: OrganizationIdInput, ctx: ActionContext[ZendeskConfig]) -> OrganizationOutput:
     body = _client(ctx).get(ctx, f"/api/v2/organizations/{inp.organization_id}.json")
-    return organization((body or {}).get("organization"))
+    return OrganizationOutput.from_record((body or {}).get("organization"))
 
 
 @action(
@@ -144,16 +86,16 @@ def get_organization_by_organization_id(inp: OrganizationIdInput, ctx: ActionCon
     output=OrganizationOutput,
     backend=ZENDESK_BACKEND,
 )
-def get_organization_by_organization_name(inp: OrganizationNameInput, ctx: ActionContext) -> OrganizationOutput:
-    return organization(*_first(ctx, f"type:organization name:{search_phrase(inp.organization_name)}", "updated_at"))
+def get_organization_by_organization_name(inp: OrganizationNameInput, ctx: ActionContext[ZendeskConfig]) -> OrganizationOutput:
+    return OrganizationOutput.from_records(*_first(ctx, f"type:organization name:{search_phrase(inp.organization_name)}", "updated_at"))
 
 
 @action(
     name="Get Ticket by Ticket ID", description="A Zendesk ticket by id.", input=TicketIdInput, output=TicketOutput, backend=ZENDESK_BACKEND
 )
-def get_ticket_by_ticket_id(inp: TicketIdInput, ctx: ActionContext) -> TicketOutput:
+def get_ticket_by_ticket_id(inp: TicketIdInput, ctx: ActionContext[ZendeskConfig]) -> TicketOutput:
     body = _client(ctx).get(ctx, f"/api/v2/tickets/{inp.ticket_id}.json")
-    return ticket((body or {}).get("ticket"))
+    return TicketOutput.from_record((body or {}).get("ticket"))
 
 
 @action(
@@ -163,8 +105,8 @@ def get_ticket_by_ticket_id(inp: TicketIdInput, ctx: ActionContext) -> TicketOut
     output=UserOutput,
     backend=ZENDESK_BACKEND,
 )
-def get_user_by_email_address(inp: EmailInput, ctx: ActionContext) -> UserOutput:
-    return user(*_first(ctx, f"type:user email:{search_phrase(inp.email_address)}", "updated_at"))
+def get_user_by_email_address(inp: EmailInput, ctx: ActionContext[ZendeskConfig]) -> UserOutput:
+    return UserOutput.from_records(*_first(ctx, f"type:user email:{search_phrase(inp.email_address)}", "updated_at"))
 
 
 @action(
@@ -174,16 +116,16 @@ def get_user_by_email_address(inp: EmailInput, ctx: ActionContext) -> UserOutput
     output=UserOutput,
     backend=ZENDESK_BACKEND,
 )
-def get_user_by_phone_number(inp: PhoneInput, ctx: ActionContext) -> UserOutput:
+def get_user_by_phone_number(inp: PhoneInput, ctx: ActionContext[ZendeskConfig]) -> UserOutput:
     forms = normalise(inp.phone_number, ctx.config.default_region)
     # Zendesk's caller lookup: digits only, no '+'; a leading '*' matches other stored formats.
-    return user(*_first(ctx, f"type:user role:end-user phone:*{forms.national_digits}", "updated_at"))
+    return UserOutput.from_records(*_first(ctx, f"type:user role:end-user phone:*{forms.national_digits}", "updated_at"))
 
 
 @action(name="Get User by User ID", description="A Zendesk user by id.", input=UserIdInput, output=UserOutput, backend=ZENDESK_BACKEND)
-def get_user_by_user_id(inp: UserIdInput, ctx: ActionContext) -> UserOutput:
+def get_user_by_user_id(inp: UserIdInput, ctx: ActionContext[ZendeskConfig]) -> UserOutput:
     body = _client(ctx).get(ctx, f"/api/v2/users/{inp.user_id}.json")
-    return user((body or {}).get("user"))
+    return UserOutput.from_record((body or {}).get("user"))
 
 
 @action(
@@ -193,5 +135,5 @@ def get_user_by_user_id(inp: UserIdInput, ctx: ActionContext) -> UserOutput:
     output=UserOutput,
     backend=ZENDESK_BACKEND,
 )
-def get_user_by_user_name(inp: UserNameInput, ctx: ActionContext) -> UserOutput:
-    return user(*_first(ctx, f"type:user name:{search_phrase(inp.user_name)}", "updated_at"))
+def get_user_by_user_name(inp: UserNameInput, ctx: ActionContext[ZendeskConfig]) -> UserOutput:
+    return UserOutput.from_records(*_first(ctx, f"type:user name:{search_phrase(inp.user_name)}", "updated_at"))

@@ -34,10 +34,10 @@ class ZendeskClient:
         self._auth = {"Authorization": "Basic " + base64.b64encode(raw).decode(), "Accept": "application/json"}
         self._base = config.base_url.rstrip("/")
 
-    def get(self, ctx: ActionContext, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    def get(self, ctx: ActionContext[ZendeskConfig], path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
         return get_object(ctx, ZENDESK, f"{self._base}{path}", headers=self._auth, params=params)
 
-    def search(self, ctx: ActionContext, query: str, sort_by: str) -> tuple[list[dict[str, Any]], int]:
+    def search(self, ctx: ActionContext[ZendeskConfig], query: str, sort_by: str) -> tuple[list[dict[str, Any]], int]:
         """First result page, most recent first, and the total count (one request)."""
         body = self.get(ctx, "/api/v2/search.json", {"query": query, "sort_by": sort_by, "sort_order": "desc", "per_page": 1})
         results = (body or {}).get("results")

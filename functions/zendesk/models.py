@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from dataactions import Contract
+from functions.lookup import LookupOutput
 
 
 class ZendeskConfig(BaseModel):
@@ -49,8 +50,7 @@ class PhoneInput(Contract):
     phone_number: str = Field(min_length=3, max_length=64, description="Phone number or ANI")
 
 
-class TicketOutput(Contract):
-    found: bool
+class TicketOutput(LookupOutput):
     match_count: int = Field(description="How many tickets matched (the most recently created is returned)")
     ticket_id: int = 0
     subject: str = ""
@@ -63,9 +63,21 @@ class TicketOutput(Contract):
     created_at: str = ""
     updated_at: str = ""
 
+    record_keys = {
+        "ticket_id": "id",
+        "subject": "subject",
+        "status": "status",
+        "priority": "priority",
+        "type": "type",
+        "requester_id": "requester_id",
+        "assignee_id": "assignee_id",
+        "organization_id": "organization_id",
+        "created_at": "created_at",
+        "updated_at": "updated_at",
+    }
 
-class UserOutput(Contract):
-    found: bool
+
+class UserOutput(LookupOutput):
     match_count: int = Field(description="How many users matched (the most recently updated is returned)")
     user_id: int = 0
     name: str = ""
@@ -75,9 +87,18 @@ class UserOutput(Contract):
     organization_id: int = 0
     external_id: str = ""
 
+    record_keys = {
+        "user_id": "id",
+        "name": "name",
+        "email": "email",
+        "phone": "phone",
+        "role": "role",
+        "organization_id": "organization_id",
+        "external_id": "external_id",
+    }
 
-class OrganizationOutput(Contract):
-    found: bool
+
+class OrganizationOutput(LookupOutput):
     match_count: int = Field(description="How many organizations matched (the most recently updated is returned)")
     organization_id: int = 0
     name: str = ""
@@ -85,3 +106,12 @@ class OrganizationOutput(Contract):
     domain_names: list[str] = Field(default_factory=list)
     details: str = ""
     notes: str = ""
+
+    record_keys = {
+        "organization_id": "id",
+        "name": "name",
+        "external_id": "external_id",
+        "domain_names": "domain_names",
+        "details": "details",
+        "notes": "notes",
+    }

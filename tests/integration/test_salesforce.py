@@ -123,3 +123,16 @@ def test_malformed_vendor_answers_are_clear_errors(configure, server, monkeypatc
     with pytest.raises(BackendError, match="non-JSON"):
         handler({"email": "jane.doe@example.com"}, ctx())
     monkeypatch.setattr(server.app, "dispatch", original)
+
+
+def test_api_requests_go_to_the_instance_the_token_answer_names(configure, standins, server) -> None:
+    """The login URL serves only the token; the session's instance_url is where the API calls go."""
+    secret = {**standins.configs["salesforce"]["default"], "loginUrl": server.url.replace("127.0.0.1", "localhost")}
+    standins.secretsmanager.create_secret(Name="local/salesforce/loginhost", SecretString=json.dumps(secret))
+    handler = configure("salesforce-get-contact-by-email", "loginhost")
+    sent: list[str] = []
+    handler.container.http.client.event_hooks["request"].append(lambda r: sent.append(f"{r.method} {r.url.host} {r.url.path}"))
+    for _ in range(2):
+        assert handler({"email": "jane.doe@example.com"}, ctx())["found"] is True
+    query = "GET 127.0.0.1 /services/data/v62.0/query"
+    assert sent == ["POST localhost /services/oauth2/token", query, query]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dataactions.errors import BackendError, BackendTimeout
+from dataactions.errors import ActionError, BackendError, BackendTimeout
 
 if TYPE_CHECKING:
     import httpx
@@ -18,7 +18,6 @@ class HttpPool:
     def __init__(self, transport: Any = None) -> None:
         self._client: httpx.Client | None = None
         self._transport = transport  # tests may inject an httpx transport
-        self.connections_opened = 0
 
     @property
     def client(self) -> httpx.Client:
@@ -33,16 +32,15 @@ class HttpPool:
             )
         return self._client
 
-    def request(self, method: str, url: str, *, timeout: float, vendor: str, **kwargs: Any) -> httpx.Response:
-        """Send one request; transport failures become data-free BackendError/BackendTimeout."""
+    def request(self, method: str, url: str, *, timeout: float | None, vendor: str, **kwargs: Any) -> httpx.Response:
+        """Send one request (``timeout`` None: no limit); transport failures become data-free
+        BackendError/BackendTimeout."""
         import httpx
 
         try:
             return self.client.request(method, url, timeout=timeout, **kwargs)
-        except httpx.TimeoutException:
-            raise BackendTimeout(f"{vendor} did not answer in time") from None
         except httpx.TransportError as exc:
-            raise BackendError(f"{vendor} is unreachable ({type(exc).__name__})") from None
+            raise _transport_failure(vendor, exc) from None
 
     def post_limited(self, url: str, *, timeout: float, vendor: str, max_bytes: int, **kwargs: Any) -> tuple[int, str, bytes]:
         """POST and read at most ``max_bytes`` of the answer: (status, content type, body).
@@ -63,12 +61,19 @@ class HttpPool:
                         raise BackendError(f"{vendor} answered with more than the {max_bytes} bytes allowed")
                     chunks.append(chunk)
                 return resp.status_code, resp.headers.get("content-type", ""), b"".join(chunks)
-        except httpx.TimeoutException:
-            raise BackendTimeout(f"{vendor} did not answer in time") from None
         except httpx.TransportError as exc:
-            raise BackendError(f"{vendor} is unreachable ({type(exc).__name__})") from None
+            raise _transport_failure(vendor, exc) from None
 
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _transport_failure(vendor: str, exc: httpx.TransportError) -> ActionError:
+    """An httpx transport failure as a data-free error: no answer in time, or no answer at all."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return BackendTimeout(f"{vendor} did not answer in time")
+    return BackendError(f"{vendor} is unreachable ({type(exc).__name__})")

@@ -1,6 +1,6 @@
-"""Calling a vendor's JSON API the same way everywhere: cached OAuth tokens (one request per
-container lifetime, refreshed once on 401), bounded retries for reads on 429/5xx within the time
-the invocation has left, and data-free errors for everything else."""
+"""Calling a vendor's JSON API the same way everywhere: bounded retries for reads on 429/5xx within
+the time the invocation has left, and data-free errors for everything else. Bearer tokens ride on
+the request as httpx auth (:mod:`dataactions.tokens`, imported with httpx when an adapter is built)."""
 
 from __future__ import annotations
 
@@ -16,26 +16,9 @@ if TYPE_CHECKING:
 
     from dataactions.context import ActionContext
 
-
-class TokenCache:
-    """One bearer token per container, reused until shortly before it expires."""
-
-    def __init__(self, fetch: Callable[[ActionContext], tuple[str, float]], early_seconds: float = 60) -> None:
-        self._fetch = fetch  # returns (token, lifetime seconds)
-        self._early = early_seconds
-        self._token: str | None = None
-        self._expires = 0.0
-        self.requests = 0
-
-    def get(self, ctx: ActionContext) -> str:
-        if self._token is None or time.monotonic() >= self._expires:
-            self.requests += 1
-            token, lifetime = self._fetch(ctx)
-            self._token, self._expires = token, time.monotonic() + max(lifetime - self._early, 1)
-        return self._token
-
-    def invalidate(self) -> None:
-        self._token = None
+# A retry is made only when, after its pause, at least this long is left for the new attempt;
+# otherwise the answer in hand decides the outcome (RateLimited, BackendError), not the clock.
+RETRY_ROOM_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,48 +42,55 @@ def retry_after_seconds(resp: httpx.Response) -> float | None:
 
 
 def call(
-    ctx: ActionContext,
+    ctx: ActionContext[Any],
     vendor: Vendor,
     method: str,
     url: str,
     *,
-    tokens: TokenCache | None = None,
+    auth: httpx.Auth | None = None,
     read: bool = True,
     max_retries: int = 2,
     ok: tuple[int, ...] = (200, 201, 204),
     passthrough: tuple[int, ...] = (404,),
-    headers: dict[str, str] | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
     """One logical vendor call. Returns responses with a status in ``ok`` or ``passthrough``;
-    raises BackendError / RateLimited / BackendTimeout for the rest."""
-    refreshed = False
+    raises BackendError / RateLimited / BackendTimeout for the rest. ``auth`` (a bearer token)
+    renews a refused token once by itself; reads are retried on 429 with Retry-After and on 5xx
+    while the invocation has time for another attempt, writes never."""
     attempt = 0
     while True:
-        hdrs = dict(headers or {})
-        if tokens is not None:
-            hdrs["Authorization"] = f"Bearer {tokens.get(ctx)}"
-        resp = ctx.http.request(method, url, headers=hdrs, timeout=ctx.call_timeout(), vendor=vendor.name, **kwargs)
-        if vendor.auth_failed(resp):
-            if tokens is not None and not refreshed:
-                tokens.invalidate()  # expired or revoked session: one fresh token, one retry
-                refreshed = True
-                continue
-            raise BackendError(f"{vendor.name} rejected our credentials (HTTP {resp.status_code}{_code(vendor, resp)})")
-        if vendor.rate_limited(resp):
-            wait = retry_after_seconds(resp)
-            if read and wait is not None and attempt < max_retries and wait + 0.2 < ctx.call_timeout(1e9):
-                attempt += 1
-                time.sleep(wait)
-                continue
-            raise RateLimited(f"{vendor.name} is rate-limiting requests (HTTP {resp.status_code}{_code(vendor, resp)}); retry later")
-        if resp.status_code in ok or resp.status_code in passthrough:
+        resp = ctx.http.request(method, url, auth=auth, timeout=ctx.call_timeout(), vendor=vendor.name, **kwargs)
+        status = resp.status_code
+        if status in ok or status in passthrough:
             return resp
-        if resp.status_code >= 500 and read and attempt < max_retries:
-            attempt += 1
-            time.sleep(min(0.2 * 2**attempt, max(0.0, ctx.call_timeout(1e9) - 0.5)))
-            continue
-        raise BackendError(f"{vendor.name} answered HTTP {resp.status_code}{_code(vendor, resp)}")
+        if read and attempt < max_retries:
+            pause = _retry_pause(vendor, resp, attempt, ctx.time_left())
+            if pause is not None:
+                attempt += 1
+                time.sleep(pause)
+                continue
+        raise failure(vendor, resp)
+
+
+def _retry_pause(vendor: Vendor, resp: httpx.Response, attempt: int, left: float) -> float | None:
+    """How long to wait before retrying a read, or None when a retry does not fit in ``left`` seconds."""
+    if vendor.rate_limited(resp):
+        wait = retry_after_seconds(resp)  # the vendor's own wait: never shortened
+        return wait if wait is not None and wait + RETRY_ROOM_SECONDS <= left else None
+    if resp.status_code >= 500:
+        pause = min(0.2 * 2 ** (attempt + 1), left - RETRY_ROOM_SECONDS)  # a shorter back-off rather than none
+        return pause if pause >= 0 else None
+    return None
+
+
+def failure(vendor: Vendor, resp: httpx.Response) -> BackendError:
+    """The data-free error for an answer we cannot use (credentials refused, rate limit, any other status)."""
+    if vendor.auth_failed(resp):
+        return BackendError(f"{vendor.name} rejected our credentials (HTTP {resp.status_code}{_code(vendor, resp)})")
+    if vendor.rate_limited(resp):
+        return RateLimited(f"{vendor.name} is rate-limiting requests (HTTP {resp.status_code}{_code(vendor, resp)}); retry later")
+    return BackendError(f"{vendor.name} answered HTTP {resp.status_code}{_code(vendor, resp)}")
 
 
 def _code(vendor: Vendor, resp: httpx.Response) -> str:
@@ -120,16 +110,16 @@ def json_body(resp: httpx.Response, vendor: str) -> Any:
 
 
 def get_object(
-    ctx: ActionContext,
+    ctx: ActionContext[Any],
     vendor: Vendor,
     url: str,
     *,
-    tokens: TokenCache | None = None,
+    auth: httpx.Auth | None = None,
     headers: dict[str, str] | None = None,
     params: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """GET one JSON object (a read: retried on 429/5xx); None when the vendor answers 404."""
-    resp = call(ctx, vendor, "GET", url, tokens=tokens, headers=headers, params=params)
+    resp = call(ctx, vendor, "GET", url, auth=auth, headers=headers, params=params)
     if resp.status_code == 404:
         return None
     body = json_body(resp, vendor.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dataactions.vendor import Vendor, call, json_body, malformed
+from dataactions.vendor import Throttle, Vendor, call, json_body, malformed
 
 if TYPE_CHECKING:
     import httpx
@@ -57,6 +57,7 @@ class SalesforceClient:
             early_seconds=0,
             origin_field="instance_url",
         )
+        self.throttle: Throttle | None = None  # the sync services' shared rate budget, when set
 
     def _url(self, path: str) -> str:
         """The REST URL on the session's instance (the login URL until the first token names it)."""
@@ -66,38 +67,58 @@ class SalesforceClient:
     def _json(self, resp: httpx.Response) -> Any:
         return json_body(resp, SALESFORCE.name)
 
-    def query(self, ctx: ActionContext[SalesforceConfig], soql: str) -> dict[str, Any]:
-        resp = call(ctx, SALESFORCE, "GET", self._url("/query"), auth=self.tokens, params={"q": soql}, passthrough=())
+    def query(self, ctx: ActionContext[Any], soql: str) -> dict[str, Any]:
+        resp = call(
+            ctx, SALESFORCE, "GET", self._url("/query"), auth=self.tokens, throttle=self.throttle, params={"q": soql}, passthrough=()
+        )
         body = self._json(resp)
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
             raise malformed(SALESFORCE.name, "query result without records")
         return body
 
-    def search(self, ctx: ActionContext[SalesforceConfig], sosl: str) -> list[dict[str, Any]]:
-        resp = call(ctx, SALESFORCE, "GET", self._url("/search"), auth=self.tokens, params={"q": sosl}, passthrough=())
+    def query_all(self, ctx: ActionContext[Any], soql: str) -> list[dict[str, Any]]:
+        """Every record of a query, following ``nextRecordsUrl`` (2,000 records a batch)."""
+        body = self.query(ctx, soql)
+        records = list(body["records"])
+        while not body.get("done", True) and body.get("nextRecordsUrl"):
+            origin = self.tokens.origin or self.config.login_url.rstrip("/")
+            resp = call(
+                ctx, SALESFORCE, "GET", f"{origin}{body['nextRecordsUrl']}", auth=self.tokens, throttle=self.throttle, passthrough=()
+            )
+            body = self._json(resp)
+            if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+                raise malformed(SALESFORCE.name, "query batch without records")
+            records += body["records"]
+        return records
+
+    def search(self, ctx: ActionContext[Any], sosl: str) -> list[dict[str, Any]]:
+        resp = call(
+            ctx, SALESFORCE, "GET", self._url("/search"), auth=self.tokens, throttle=self.throttle, params={"q": sosl}, passthrough=()
+        )
         body = self._json(resp)
         records = body.get("searchRecords") if isinstance(body, dict) else None
         if not isinstance(records, list):
             raise malformed(SALESFORCE.name, "search result without searchRecords")
         return records
 
-    def composite(self, ctx: ActionContext[SalesforceConfig], requests: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    def composite(self, ctx: ActionContext[Any], requests: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """One round trip for several dependent requests; results by referenceId."""
         body = {"allOrNone": False, "compositeRequest": requests}
-        resp = call(ctx, SALESFORCE, "POST", self._url("/composite"), auth=self.tokens, json=body, passthrough=())
+        resp = call(ctx, SALESFORCE, "POST", self._url("/composite"), auth=self.tokens, throttle=self.throttle, json=body, passthrough=())
         data = self._json(resp)
         results = data.get("compositeResponse") if isinstance(data, dict) else None
         if not isinstance(results, list):
             raise malformed(SALESFORCE.name, "composite result without compositeResponse")
         return {str(r.get("referenceId")): r for r in results if isinstance(r, dict)}
 
-    def create(self, ctx: ActionContext[SalesforceConfig], sobject: str, fields: dict[str, Any]) -> str:
+    def create(self, ctx: ActionContext[Any], sobject: str, fields: dict[str, Any]) -> str:
         resp = call(
             ctx,
             SALESFORCE,
             "POST",
             self._url(f"/sobjects/{sobject}"),
             auth=self.tokens,
+            throttle=self.throttle,
             read=False,
             json=fields,
             ok=(201,),

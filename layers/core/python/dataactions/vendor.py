@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dataactions.errors import BackendError, RateLimited
 
@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 # A retry is made only when, after its pause, at least this long is left for the new attempt;
 # otherwise the answer in hand decides the outcome (RateLimited, BackendError), not the clock.
 RETRY_ROOM_SECONDS = 0.5
+
+
+class Throttle(Protocol):
+    """A rate budget shared with other functions (the sync services'): a token before every
+    request, and everybody paused when the vendor says 429 + Retry-After."""
+
+    def take(self, time_left: float) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -52,18 +61,24 @@ def call(
     max_retries: int = 2,
     ok: tuple[int, ...] = (200, 201, 204),
     passthrough: tuple[int, ...] = (404,),
+    throttle: Throttle | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
     """One logical vendor call. Returns responses with a status in ``ok`` or ``passthrough``;
     raises BackendError / RateLimited / BackendTimeout for the rest. ``auth`` (a bearer token)
     renews a refused token once by itself; reads are retried on 429 with Retry-After and on 5xx
-    while the invocation has time for another attempt, writes never."""
+    while the invocation has time for another attempt, writes never. ``throttle``: a shared rate
+    budget taken before each request and paused by the vendor's Retry-After."""
     attempt = 0
     while True:
+        if throttle is not None:
+            throttle.take(ctx.time_left())
         resp = ctx.http.request(method, url, auth=auth, timeout=ctx.call_timeout(), vendor=vendor.name, **kwargs)
         status = resp.status_code
         if status in ok or status in passthrough:
             return resp
+        if throttle is not None and vendor.rate_limited(resp):
+            throttle.pause(retry_after_seconds(resp) or 1.0)
         if read and attempt < max_retries:
             pause = _retry_pause(vendor, resp, attempt, ctx.time_left())
             if pause is not None:

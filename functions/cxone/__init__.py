@@ -1,0 +1,1 @@
+"""NICE CXone: the adapter both sync services use (presence sync, EX sync)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 DEFAULT_CONFIG = "default"
 ALIAS = "live"
+AUTHORIZER = "web-services-authorizer"  # the basic-auth authorizer's function: <prefix>-web-services-authorizer
 
 
 def camel(text: str) -> str:
@@ -43,3 +44,13 @@ def stack_name(prefix: str, kind: str, config: str = DEFAULT_CONFIG) -> str:
 
 def route_path(action_id: str, config: str = DEFAULT_CONFIG) -> str:
     return action_id if config == DEFAULT_CONFIG else f"{config}/{action_id}"
+
+
+def log_group_name(function: str) -> str:
+    """A function's log group (Lambda's own naming, created by the stack so it has a retention)."""
+    return f"/aws/lambda/{function}"
+
+
+def access_log_group_name(prefix: str) -> str:
+    """The web services API's access log group."""
+    return f"/aws/apigateway/{prefix}-genesys-data-actions"

@@ -184,7 +184,7 @@ class DeployOptions(BaseModel):
         description='JSON {"default": <n or null>, "<action id>": <n or null>}, n from 1; null = no reservation',
     )
     concurrency_quota: int = Field(
-        1000, alias="concurrencyQuota", ge=UNRESERVED_MINIMUM, description="the account's Lambda concurrent executions quota in this region"
+        1000, alias="concurrencyQuota", ge=1, description="the account's Lambda concurrent executions quota in this region"
     )
     api_rate_limit: int = Field(50, alias="apiRateLimit", ge=1, description="requests per second")
     api_burst_limit: int = Field(100, alias="apiBurstLimit", ge=1, description="requests")
@@ -309,13 +309,19 @@ class DeployOptions(BaseModel):
         if self.api_auth == "basic":
             functions.append(AUTHORIZER)
         total = sum(self.reserved_concurrency.of(a) or 0 for a in functions)
-        if total > self.concurrency_quota - UNRESERVED_MINIMUM:
+        reservable = max(self.concurrency_quota - UNRESERVED_MINIMUM, 0)
+        if total > reservable:
+            fix = (
+                "lower the default, or give the real quota"
+                if reservable
+                else "ask for a higher quota in Service Quotas, or deploy without reservations: -c reservedConcurrency='{\"default\": null}'"
+            )
             problems.append(
                 (
                     "reservedConcurrency",
                     f"reserves {total} concurrent executions over {len(functions)} functions, but an account with a quota of "
-                    f"{self.concurrency_quota} (concurrencyQuota) may reserve at most {self.concurrency_quota - UNRESERVED_MINIMUM} "
-                    f"(Lambda keeps {UNRESERVED_MINIMUM} unreserved): lower the default, or give the real quota",
+                    f"{self.concurrency_quota} (concurrencyQuota) may reserve at most {reservable} "
+                    f"(Lambda keeps {UNRESERVED_MINIMUM} unreserved): {fix}",
                 )
             )
         if problems:

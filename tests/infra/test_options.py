@@ -160,6 +160,9 @@ def test_reservations_must_leave_lambdas_unreserved_minimum() -> None:
     assert line.startswith("reservedConcurrency: reserves 1000 concurrent executions over 40 functions") and "at most 900" in line
     assert options(genesysOrgId=ORG_ID, reservedConcurrency='{"default": 25}', concurrencyQuota="3000").concurrency_quota == 3000
     [line] = problems(backends="payments", concurrencyQuota="10")  # a new account's quota
+    assert line.startswith("reservedConcurrency: reserves 10 ") and "at most 0" in line and '{"default": null}' in line
+    assert options(genesysOrgId=ORG_ID, concurrencyQuota="10", reservedConcurrency='{"default": null}').reserved("number-to-words") is None
+    [line] = problems(concurrencyQuota="0")
     assert line.startswith("concurrencyQuota: ")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 DEFAULT_CONFIG = "default"
 ALIAS = "live"
+AUTHORIZER = "web-services-authorizer"  # the basic-auth authorizer's function: <prefix>-web-services-authorizer
 
 
 def camel(text: str) -> str:
@@ -53,3 +54,13 @@ def sync_resource_name(prefix: str, kind: str, config: str, name: str) -> str:
 def sync_function_name(prefix: str, function_id: str, config: str = DEFAULT_CONFIG) -> str:
     """A sync function's Lambda name (its id already starts with the family: ``presence-apply``)."""
     return function_name(prefix, function_id, config)
+
+
+def log_group_name(function: str) -> str:
+    """A function's log group (Lambda's own naming, created by the stack so it has a retention)."""
+    return f"/aws/lambda/{function}"
+
+
+def access_log_group_name(prefix: str) -> str:
+    """The web services API's access log group."""
+    return f"/aws/apigateway/{prefix}-genesys-data-actions"

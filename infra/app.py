@@ -10,7 +10,7 @@ import sys
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import ConfigError
+from infra.options import OptionsError
 from infra.stacks import build
 
 
@@ -18,8 +18,9 @@ def main() -> None:
     app = cdk.App()
     try:
         build(app)
-    except ConfigError as exc:
-        print(f"\nConfiguration error: {exc}\n", file=sys.stderr)
+    except OptionsError as exc:
+        problems = "\n".join(f"  {line}" for line in exc.problems)
+        print(f"\nDeployment options ({len(exc.problems)} to fix; see README, Deploying):\n{problems}\n", file=sys.stderr)
         raise SystemExit(1) from None
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     app.synth()

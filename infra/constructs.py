@@ -1,15 +1,17 @@
 """One construct per concern: an action's function (role, logs, alias, alarms), the Genesys
-integration role, and the API in front of the functions."""
+integration role, the API in front of the functions, and the optional customer-managed key."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as sm
@@ -17,11 +19,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from definitions.naming import ALIAS, function_name
+from definitions.naming import ALIAS, AUTHORIZER, access_log_group_name, function_name, log_group_name
 
 if TYPE_CHECKING:
     from dataactions.declaration import Action
-    from infra.config import DeployConfig
+    from infra.options import DeployOptions
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 PYTHON_VERSION = "3.14"
@@ -37,7 +39,9 @@ def acknowledge(scope: Construct, rule: str, reason: str) -> None:
 
 class ActionFunction(Construct):
     """One data action's Lambda: own role (its log group and its secret only), log group with
-    retention, the ``live`` alias Genesys invokes, and alarms on errors, throttles and duration."""
+    retention, reserved concurrency, the ``live`` alias Genesys invokes, and alarms on errors,
+    throttles and duration. With a customer-managed ``key``, the log group, the environment and (in
+    the stack) the secret are encrypted with it."""
 
     def __init__(
         self,
@@ -45,31 +49,36 @@ class ActionFunction(Construct):
         id: str,
         *,
         action: Action,
-        config_name: str,
-        cfg: DeployConfig,
+        configuration: str,
+        options: DeployOptions,
         code: lambda_.Code,
-        layers: list[lambda_.ILayerVersion],
+        layers: Sequence[lambda_.ILayerVersion],
         secret: sm.ISecret | None,
         alarm_topic: sns.ITopic | None,
+        key: kms.IKey | None,
+        secret_key: kms.IKey | None,
     ) -> None:
+        """``key``: the customer-managed key, if any; ``secret_key``: the key ``secret`` is encrypted
+        with when the stack created it with one (an existing secret's key is its own business)."""
         super().__init__(scope, id)
-        name = function_name(cfg.prefix, action.id, config_name)
+        name = function_name(options.prefix, action.id, configuration)
         self.function_name = name
         self.log_group, self.role = logged_role(
             self,
             "Logs",
             "Role",
             name,
-            cfg,
-            f"Runs {action.name} ({config_name}): writes its own log group, reads its own secret",
+            options,
+            f"Runs {action.name} ({configuration}): writes its own log group, reads its own secret",
+            key,
         )
         env = {
-            "DA_CONFIG_NAME": config_name,
-            "DA_LOG_LEVEL": cfg.log_level,
+            "DA_CONFIG_NAME": configuration,
+            "DA_LOG_LEVEL": options.log_level,
             "DA_TIMEOUT_MARGIN_MS": "250",
         }
         if secret is not None:
-            secret.grant_read(self.role)
+            grant_secret_read(self.role, secret, secret_key)
             env["DA_SECRET_ID"] = secret.secret_arn
         self.function = lambda_.Function(
             self,
@@ -80,15 +89,17 @@ class ActionFunction(Construct):
             architecture=ARCHITECTURE,
             handler=action.handler,
             code=code,
-            layers=layers,
+            layers=list(layers),
             role=self.role,
             timeout=cdk.Duration.seconds(action.lambda_timeout_seconds),
             memory_size=action.memory_mb,
             log_group=self.log_group,
             environment=env,
-            params_and_secrets=secrets_extension() if cfg.secrets_extension and secret is not None else None,
+            environment_encryption=key,
+            reserved_concurrent_executions=options.reserved(action.id),
+            params_and_secrets=secrets_extension() if options.secrets_extension and secret is not None else None,
         )
-        pc = cfg.provisioned_concurrency.get(action.id, 0)
+        pc = options.provisioned_concurrency.get(action.id, 0)
         self.alias = lambda_.Alias(
             self,
             "Live",
@@ -131,7 +142,8 @@ class ActionFunction(Construct):
                 alarm.add_alarm_action(cw_actions.SnsAction(alarm_topic))
 
 
-_RETENTION = {
+# CloudWatch Logs retention days (infra.options.RETENTION_DAYS) -> CDK's names for them.
+RETENTION = {
     1: "ONE_DAY",
     3: "THREE_DAYS",
     5: "FIVE_DAYS",
@@ -149,29 +161,58 @@ _RETENTION = {
     731: "TWO_YEARS",
     1096: "THREE_YEARS",
     1827: "FIVE_YEARS",
+    2192: "SIX_YEARS",
+    2557: "SEVEN_YEARS",
+    2922: "EIGHT_YEARS",
+    3288: "NINE_YEARS",
     3653: "TEN_YEARS",
 }
 
 
+def retention(days: int) -> logs.RetentionDays:
+    """``days`` is validated by DeployOptions (one of CloudWatch Logs' values)."""
+    return cast(logs.RetentionDays, getattr(logs.RetentionDays, RETENTION[days]))
+
+
 def logged_role(
-    scope: Construct, log_id: str, role_id: str, name: str, cfg: DeployConfig, description: str
+    scope: Construct, log_id: str, role_id: str, name: str, options: DeployOptions, description: str, key: kms.IKey | None
 ) -> tuple[logs.LogGroup, iam.Role]:
-    """A function's log group (with retention) and its role, allowed to write that log group only."""
+    """A function's log group (with retention, encrypted with ``key`` when given) and its role,
+    allowed to write that log group only."""
     log_group = logs.LogGroup(
         scope,
         log_id,
-        log_group_name=f"/aws/lambda/{name}",
-        retention=_retention(cfg.log_retention_days),
+        log_group_name=log_group_name(name),
+        retention=retention(options.log_retention_days),
+        encryption_key=key,
         removal_policy=cdk.RemovalPolicy.RETAIN,
     )
     role = iam.Role(scope, role_id, assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
     role.add_to_policy(iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]))
+    log_resource = cast(cdk.CfnElement, log_group.node.default_child)
     acknowledge(
         role,
-        f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(scope).get_logical_id(log_group.node.default_child)}.Arn>:*]",
+        f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(scope).get_logical_id(log_resource)}.Arn>:*]",
         "Log streams are created at run time inside this function's own log group; the ARN ends in :* by design.",
     )
     return log_group, role
+
+
+def grant_secret_read(role: iam.IRole, secret: sm.ISecret, key: kms.IKey | None) -> None:
+    """Read one secret; with the customer-managed key it is encrypted with, kms:Decrypt on that key
+    through Secrets Manager only. Written out, not ``secret.grant_read``: CDK would also put the role
+    into the key policy of the keys stack, a reference cycle, and trust IAM no less for it."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources=[secret.secret_arn])
+    )
+    if key is not None:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com"}},
+            )
+        )
 
 
 def secrets_extension() -> lambda_.ParamsAndSecretsLayerVersion:
@@ -181,24 +222,57 @@ def secrets_extension() -> lambda_.ParamsAndSecretsLayerVersion:
     )
 
 
-def _retention(days: int) -> logs.RetentionDays:
-    if days not in _RETENTION:
-        raise ValueError(f"logRetentionDays must be one of {sorted(_RETENTION)}")
-    return getattr(logs.RetentionDays, _RETENTION[days])
+class DataActionsKey(Construct):
+    """The customer-managed key (``-c kmsKey=create``) for the log groups, the secrets and the
+    functions' environments: yearly rotation, retained on stack deletion (logs and secrets outlive
+    it). Its policy: the account (so IAM policies decide, as for any key: the deployment, and each
+    function's kms:Decrypt through Secrets Manager on its own secret) and CloudWatch Logs of this
+    region for this bundle's log groups only."""
+
+    def __init__(self, scope: Construct, id: str, *, options: DeployOptions) -> None:
+        super().__init__(scope, id)
+        self.key = kms.Key(
+            self,
+            "Key",
+            alias=f"alias/{options.prefix}-genesys-data-actions",
+            description="Genesys data actions: log groups, secrets and function environments",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.key.add_to_resource_policy(logs_key_statement(options.prefix))
+
+
+def logs_key_statement(prefix: str) -> iam.PolicyStatement:
+    """What CloudWatch Logs needs in a key policy to encrypt this bundle's log groups (and no other)."""
+    arn = f"arn:{cdk.Aws.PARTITION}:logs:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:log-group:"
+    return iam.PolicyStatement(
+        sid="CloudWatchLogsForThisBundle",
+        principals=[iam.ServicePrincipal(f"logs.{cdk.Aws.REGION}.amazonaws.com")],
+        actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        resources=["*"],
+        conditions={
+            "ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn": [
+                    arn + log_group_name(f"{prefix}-*"),
+                    arn + access_log_group_name(prefix),
+                ]
+            }
+        },
+    )
 
 
 class GenesysIntegrationRole(Construct):
     """The role the Genesys AWS Lambda data actions integration assumes: trusts Genesys' account
     with the organization ID as ExternalId, and may only invoke this bundle's functions."""
 
-    def __init__(self, scope: Construct, id: str, *, cfg: DeployConfig, function_names: list[str]) -> None:
+    def __init__(self, scope: Construct, id: str, *, options: DeployOptions, function_names: list[str]) -> None:
         super().__init__(scope, id)
         self.role = iam.Role(
             self,
             "Role",
-            role_name=f"{cfg.prefix}-genesys-integration",
-            assumed_by=iam.AccountPrincipal(cfg.genesys_principal_account),
-            external_ids=[cfg.genesys_org_id],
+            role_name=f"{options.prefix}-genesys-integration",
+            assumed_by=iam.AccountPrincipal(options.genesys_principal_account),
+            external_ids=[options.genesys_org_id],
             max_session_duration=cdk.Duration.hours(1),
             description="Assumed by the Genesys Cloud AWS Lambda data actions integration",
         )
@@ -238,21 +312,29 @@ class DataActionsApi(Construct):
         scope: Construct,
         id: str,
         *,
-        cfg: DeployConfig,
+        options: DeployOptions,
         routes: list[tuple[str, str, dict]],
         code: lambda_.Code,
-        core_layer: lambda_.ILayerVersion,
+        core_layer: lambda_.ILayerVersion | None,
+        key: kms.IKey | None,
     ) -> None:
         """``routes``: (path, function name, input JSON schema) per action."""
         super().__init__(scope, id)
-        use_key = cfg.api_auth == "apikey"
+        use_key = options.api_auth == "apikey"
         stack = cdk.Stack.of(self)
-        access_logs = logs.LogGroup(self, "AccessLogs", retention=_retention(cfg.log_retention_days))
-        mtls = bool(cfg.api_domain_name and cfg.mtls_truststore_uri)
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=access_log_group_name(options.prefix),
+            retention=retention(options.log_retention_days),
+            encryption_key=key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        mtls = bool(options.api_domain_name and options.mtls_truststore_uri)
         self.api = apigw.RestApi(
             self,
             "Api",
-            rest_api_name=f"{cfg.prefix}-genesys-data-actions",
+            rest_api_name=f"{options.prefix}-genesys-data-actions",
             description="Genesys Cloud data actions (web services integration path)",
             cloud_watch_role=False,
             endpoint_types=[apigw.EndpointType.REGIONAL],
@@ -273,12 +355,12 @@ class DataActionsApi(Construct):
                     status=True,
                     user=False,
                 ),
-                throttling_rate_limit=cfg.api_rate_limit,
-                throttling_burst_limit=cfg.api_burst_limit,
+                throttling_rate_limit=options.api_rate_limit,
+                throttling_burst_limit=options.api_burst_limit,
                 tracing_enabled=True,
             ),
         )
-        authorizer = self._basic_auth(cfg, code, core_layer) if cfg.api_auth == "basic" else None
+        authorizer = self._basic_auth(options, code, core_layer, key) if options.api_auth == "basic" else None
         validator = self.api.add_request_validator("BodyValidator", validate_request_body=True, validate_request_parameters=True)
         self.api.add_gateway_response(
             "BadBody",
@@ -306,11 +388,11 @@ class DataActionsApi(Construct):
             )
         plan = self.api.add_usage_plan(
             "UsagePlan",
-            name=f"{cfg.prefix}-genesys",
-            throttle=apigw.ThrottleSettings(rate_limit=cfg.api_rate_limit, burst_limit=cfg.api_burst_limit),
+            name=f"{options.prefix}-genesys",
+            throttle=apigw.ThrottleSettings(rate_limit=options.api_rate_limit, burst_limit=options.api_burst_limit),
         )
         plan.add_api_stage(stage=self.api.deployment_stage)
-        self.api_key = self.api.add_api_key("GenesysApiKey", api_key_name=f"{cfg.prefix}-genesys")
+        self.api_key = self.api.add_api_key("GenesysApiKey", api_key_name=f"{options.prefix}-genesys")
         plan.add_api_key(self.api_key)
 
         acl = wafv2.CfnWebACL(
@@ -318,13 +400,13 @@ class DataActionsApi(Construct):
             "Waf",
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=_visibility(f"{cfg.prefix}-api"),
+            visibility_config=_visibility(f"{options.prefix}-api"),
             rules=[
                 wafv2.CfnWebACL.RuleProperty(
                     name="BodyLargerThan64KB",
                     priority=0,
                     action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    visibility_config=_visibility(f"{cfg.prefix}-body-size"),
+                    visibility_config=_visibility(f"{options.prefix}-body-size"),
                     statement=wafv2.CfnWebACL.StatementProperty(
                         size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
                             comparison_operator="GT",
@@ -341,23 +423,23 @@ class DataActionsApi(Construct):
         wafv2.CfnWebACLAssociation(self, "WafAssociation", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn)
 
         self.url = self.api.url
-        if cfg.api_domain_name:
-            if not cfg.api_certificate_arn:
-                raise ValueError("apiDomainName needs apiCertificateArn (an ACM certificate in this region)")
+        if options.api_domain_name and options.api_certificate_arn:  # DeployOptions requires both together
             from aws_cdk import aws_certificatemanager as acm
             from aws_cdk import aws_s3 as s3
 
             mtls_config = None
-            if mtls:
-                bucket_name, _, key = cfg.mtls_truststore_uri.removeprefix("s3://").partition("/")
+            if options.mtls_truststore_uri:
+                bucket_name, _, object_key = options.mtls_truststore_uri.removeprefix("s3://").partition("/")
                 mtls_config = apigw.MTLSConfig(
-                    bucket=s3.Bucket.from_bucket_name(self, "Truststore", bucket_name), key=key, version=cfg.mtls_truststore_version
+                    bucket=s3.Bucket.from_bucket_name(self, "Truststore", bucket_name),
+                    key=object_key,
+                    version=options.mtls_truststore_version,
                 )
             domain = self.api.add_domain_name(
                 "Domain",
-                domain_name=cfg.api_domain_name,
+                domain_name=options.api_domain_name,
                 security_policy=apigw.SecurityPolicy.TLS_1_2,
-                certificate=acm.Certificate.from_certificate_arn(self, "Certificate", cfg.api_certificate_arn),
+                certificate=acm.Certificate.from_certificate_arn(self, "Certificate", options.api_certificate_arn),
                 endpoint_type=apigw.EndpointType.REGIONAL,
                 mtls=mtls_config,
             )
@@ -375,13 +457,15 @@ class DataActionsApi(Construct):
         ):
             acknowledge(self.api, rule, reason)
 
-    def _basic_auth(self, cfg: DeployConfig, code: lambda_.Code, core_layer: lambda_.ILayerVersion) -> apigw.IAuthorizer:
+    def _basic_auth(
+        self, options: DeployOptions, code: lambda_.Code, core_layer: lambda_.ILayerVersion | None, key: kms.IKey | None
+    ) -> apigw.IAuthorizer:
         """HTTP basic auth for the Genesys Basic Auth credential type: a TOKEN authorizer checking
         the Authorization header against a generated secret ``{username, password}``."""
         secret = sm.Secret(
             self,
             "BasicAuthSecret",
-            secret_name=f"{cfg.prefix}/webservices/basic",
+            secret_name=f"{options.prefix}/webservices/basic",
             description="Username and password the Genesys web services integration sends (Basic Auth credential type)",
             generate_secret_string=sm.SecretStringGenerator(
                 secret_string_template='{"username": "genesys"}',
@@ -389,13 +473,20 @@ class DataActionsApi(Construct):
                 exclude_characters=":\"\\'",
                 password_length=40,
             ),
+            encryption_key=key,
         )
         acknowledge(secret, "AwsSolutions-SMG4", "Rotate by putting a new password and updating the Genesys credential at the same time.")
-        name = f"{cfg.prefix}-web-services-authorizer"
+        name = function_name(options.prefix, AUTHORIZER)
         log_group, role = logged_role(
-            self, "AuthorizerLogs", "AuthorizerRole", name, cfg, "Checks web services basic auth: writes its log group, reads its secret"
+            self,
+            "AuthorizerLogs",
+            "AuthorizerRole",
+            name,
+            options,
+            "Checks web services basic auth: writes its log group, reads its secret",
+            key,
         )
-        secret.grant_read(role)
+        grant_secret_read(role, secret, key)
         fn = lambda_.Function(
             self,
             "Authorizer",
@@ -405,12 +496,14 @@ class DataActionsApi(Construct):
             architecture=ARCHITECTURE,
             handler="functions.authorizer.handler",
             code=code,
-            layers=[core_layer],
+            layers=[core_layer] if core_layer is not None else [],
             role=role,
             timeout=cdk.Duration.seconds(5),
             memory_size=256,
             log_group=log_group,
             environment={"DA_SECRET_ID": secret.secret_arn, "DA_CONFIG_NAME": "webservices"},
+            environment_encryption=key,
+            reserved_concurrent_executions=options.reserved(AUTHORIZER),
             params_and_secrets=secrets_extension(),
         )
         return apigw.TokenAuthorizer(

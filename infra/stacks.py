@@ -2,7 +2,8 @@
 
 * one backend stack per (backend, named configuration): its secret, layers, functions, aliases,
   alarms, and outputs (``BackendConfig`` and each function's alias ARN);
-* one core stack: the Genesys integration role, the API in front of every function, a dashboard.
+* one core stack: the Genesys integration role, the API in front of every function, a dashboard;
+* with ``-c kmsKey=create``, one keys stack holding the customer-managed key the others use.
 
 Splitting per backend keeps every stack far below CloudFormation's 500-resource limit; the core
 stack refers to functions by their deterministic names, so no cross-stack exports pin versions.
@@ -10,16 +11,17 @@ stack refers to functions by their deterministic names, so no cross-stack export
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import aws_sns as sns
 
 from definitions.naming import camel, function_name, output_key, route_path, secret_name, stack_name
-from infra.constructs import ARCHITECTURE, RUNTIME, ActionFunction, DataActionsApi, GenesysIntegrationRole, acknowledge
+from infra.constructs import ARCHITECTURE, RUNTIME, ActionFunction, DataActionsApi, DataActionsKey, GenesysIntegrationRole, acknowledge
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -27,7 +29,25 @@ if TYPE_CHECKING:
     from constructs import Construct
 
     from dataactions.declaration import Action
-    from infra.config import DeployConfig
+    from infra.options import DeployOptions
+
+
+def customer_key(stack: cdk.Stack, options: DeployOptions, created: kms.IKey | None) -> kms.IKey | None:
+    """The customer-managed key as ``stack`` sees it: the keys stack's, an existing one, or none."""
+    if created is not None:
+        return created
+    if options.kms_key_arn:
+        return kms.Key.from_key_arn(stack, "CustomerKey", options.kms_key_arn)
+    return None
+
+
+class KeysStack(cdk.Stack):
+    """The customer-managed key (``-c kmsKey=create``), in its own stack: every other stack uses it."""
+
+    def __init__(self, scope: Construct, id: str, *, options: DeployOptions, **kwargs: Any) -> None:
+        super().__init__(scope, id, description="Genesys data actions: customer-managed key", **kwargs)
+        self.key = DataActionsKey(self, "DataActions", options=options).key
+        cdk.CfnOutput(self, "KeyArn", value=self.key.key_arn, description="Encrypts the log groups, secrets and function environments")
 
 
 class BackendStack(cdk.Stack):
@@ -36,28 +56,33 @@ class BackendStack(cdk.Stack):
         scope: Construct,
         id: str,
         *,
-        cfg: DeployConfig,
+        options: DeployOptions,
         kind: str,
-        config: str,
+        configuration: str,
         actions: list[Action],
         code_dir: Path,
         layer_dirs: dict[str, Path],
-        **kwargs,
+        key: kms.IKey | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(scope, id, description=f"Genesys data actions: {kind} ({config})", **kwargs)
+        super().__init__(scope, id, description=f"Genesys data actions: {kind} ({configuration})", **kwargs)
         backend = actions[0].backend
+        key = customer_key(self, options, key)
         secret: sm.ISecret | None = None
+        secret_key: kms.IKey | None = None
         if backend.config_model is not None:
-            existing = cfg.secret_arns.get(f"{kind}:{config}")
-            if existing:
+            existing = options.secret_arns.get(f"{kind}:{configuration}")
+            if existing:  # keeps its own key: its key policy must let these functions decrypt (README)
                 secret = sm.Secret.from_secret_complete_arn(self, "Secret", existing)
             else:
                 secret = sm.Secret(
                     self,
                     "Secret",
-                    secret_name=secret_name(cfg.prefix, kind, config),
-                    description=f"{backend.title} credentials ({config}): put the JSON documented in the README here",
+                    secret_name=secret_name(options.prefix, kind, configuration),
+                    description=f"{backend.title} credentials ({configuration}): put the JSON documented in the README here",
+                    encryption_key=key,
                 )
+                secret_key = key
                 acknowledge(
                     secret, "AwsSolutions-SMG4", "Vendor credentials are rotated at the vendor; rotate by putting a new secret value."
                 )
@@ -73,15 +98,27 @@ class BackendStack(cdk.Stack):
             for name in backend.layers
         ]
         code = lambda_.Code.from_asset(str(code_dir))
-        topic = sns.Topic.from_topic_arn(self, "AlarmTopic", cfg.alarm_topic_arn) if cfg.alarm_topic_arn else None
+        topic = sns.Topic.from_topic_arn(self, "AlarmTopic", options.alarm_topic_arn) if options.alarm_topic_arn else None
         self.functions: list[ActionFunction] = []
         for act in actions:
             fn = ActionFunction(
-                self, camel(act.id), action=act, config_name=config, cfg=cfg, code=code, layers=layers, secret=secret, alarm_topic=topic
+                self,
+                camel(act.id),
+                action=act,
+                configuration=configuration,
+                options=options,
+                code=code,
+                layers=layers,
+                secret=secret,
+                alarm_topic=topic,
+                key=key,
+                secret_key=secret_key,
             )
             self.functions.append(fn)
-            cdk.CfnOutput(self, output_key(act.id, config), value=fn.alias.function_arn, description=f"{act.name}: the ARN Genesys invokes")
-        cdk.CfnOutput(self, "BackendConfig", value=f"{kind}:{config}", description="Backend and named configuration of this stack")
+            cdk.CfnOutput(
+                self, output_key(act.id, configuration), value=fn.alias.function_arn, description=f"{act.name}: the ARN Genesys invokes"
+            )
+        cdk.CfnOutput(self, "BackendConfig", value=f"{kind}:{configuration}", description="Backend and named configuration of this stack")
         if secret is not None:
             cdk.CfnOutput(self, "SecretArn", value=secret.secret_arn, description="Put the backend credentials (JSON) in this secret")
 
@@ -92,17 +129,19 @@ class CoreStack(cdk.Stack):
         scope: Construct,
         id: str,
         *,
-        cfg: DeployConfig,
+        options: DeployOptions,
         deployed: list[tuple[Action, str]],
         code_dir: Path,
         core_layer_dir: Path,
-        **kwargs,
+        key: kms.IKey | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, description="Genesys data actions: integration role, API, dashboard", **kwargs)
+        key = customer_key(self, options, key)
         from definitions.contracts import input_schema
 
-        names = [function_name(cfg.prefix, act.id, config) for act, config in deployed]
-        role = GenesysIntegrationRole(self, "GenesysIntegration", cfg=cfg, function_names=names).role
+        names = [function_name(options.prefix, act.id, config) for act, config in deployed]
+        role = GenesysIntegrationRole(self, "GenesysIntegration", options=options, function_names=names).role
         core_layer = (
             lambda_.LayerVersion(
                 self,
@@ -112,20 +151,23 @@ class CoreStack(cdk.Stack):
                 compatible_architectures=[ARCHITECTURE],
                 description="Genesys data actions: core layer",
             )
-            if cfg.api_auth == "basic"
+            if options.api_auth == "basic"
             else None
         )
         api = DataActionsApi(
             self,
             "Api",
-            cfg=cfg,
+            options=options,
             code=lambda_.Code.from_asset(str(code_dir)),
             core_layer=core_layer,
-            routes=[(route_path(act.id, config), function_name(cfg.prefix, act.id, config), input_schema(act)) for act, config in deployed],
+            key=key,
+            routes=[
+                (route_path(act.id, config), function_name(options.prefix, act.id, config), input_schema(act)) for act, config in deployed
+            ],
         )
-        dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{cfg.prefix}-genesys-data-actions")
+        dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{options.prefix}-genesys-data-actions")
         for act, config in deployed:
-            name = function_name(cfg.prefix, act.id, config)
+            name = function_name(options.prefix, act.id, config)
             dims = {"FunctionName": name}
             dashboard.add_widgets(
                 cw.GraphWidget(
@@ -144,47 +186,74 @@ class CoreStack(cdk.Stack):
             value=role.role_arn,
             description="Paste into the Genesys AWS Lambda data actions integration (credentials: Role ARN)",
         )
-        cdk.CfnOutput(self, "GenesysExternalId", value=cfg.genesys_org_id, description="sts:ExternalId required on the integration role")
+        cdk.CfnOutput(
+            self, "GenesysExternalId", value=options.genesys_org_id, description="sts:ExternalId required on the integration role"
+        )
         cdk.CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the web services path (POST /<action-id>)")
         cdk.CfnOutput(self, "ApiKeyId", value=api.api_key.key_id, description="aws apigateway get-api-key --include-value --api-key <id>")
-        cdk.CfnOutput(self, "ApiAuth", value=cfg.api_auth, description="Web services credential type: apikey or basic")
+        cdk.CfnOutput(self, "ApiAuth", value=options.api_auth, description="Web services credential type: apikey or basic")
 
 
-def build(app: cdk.App, cfg: DeployConfig | None = None) -> list[cdk.Stack]:
-    """Every stack for the configured backends. Raises ConfigError with a clear message."""
-    from functions import all_actions, all_backends
+def build(app: cdk.App, options: DeployOptions | None = None) -> list[cdk.Stack]:
+    """Every stack for the configured backends. Raises OptionsError with a clear message."""
+    from functions import all_actions
+    from infra.acknowledgements import CheckovAcknowledgements
     from infra.build import build_code, build_layer
-    from infra.config import DeployConfig
     from infra.constructs import LAYER_ARCH, PYTHON_VERSION
+    from infra.options import DeployOptions
 
-    cfg = cfg or DeployConfig.from_context(app.node.try_get_context, list(all_backends()))
-    env = cdk.Environment(account=cfg.account, region=cfg.region) if (cfg.account or cfg.region) else None
     actions = list(all_actions().values())
+    options = options or DeployOptions.from_context(app.node.get_all_context(), catalogue(actions))
+    env = cdk.Environment(account=options.account, region=options.region) if (options.account or options.region) else None
     code_dir = build_code()
-    needed = sorted({"core"} | {layer for kind, _ in cfg.backends for a in actions if a.backend.kind == kind for layer in a.backend.layers})
+    needed = sorted(
+        {"core"} | {layer for kind, _ in options.backends for a in actions if a.backend.kind == kind for layer in a.backend.layers}
+    )
     layer_dirs = {name: build_layer(name, arch=LAYER_ARCH, python_version=PYTHON_VERSION) for name in needed}
     stacks: list[cdk.Stack] = []
+    key: kms.IKey | None = None
+    if options.creates_kms_key:
+        keys = KeysStack(app, stack_name(options.prefix, "keys"), options=options, env=env)
+        key = keys.key
+        stacks.append(keys)
     deployed: list[tuple[Action, str]] = []
-    for kind, config in cfg.backends:
+    for kind, configuration in options.backends:
         family = [a for a in actions if a.backend.kind == kind]
         stacks.append(
             BackendStack(
                 app,
-                stack_name(cfg.prefix, kind, config),
-                cfg=cfg,
+                stack_name(options.prefix, kind, configuration),
+                options=options,
                 kind=kind,
-                config=config,
+                configuration=configuration,
                 actions=family,
                 code_dir=code_dir,
                 layer_dirs=layer_dirs,
+                key=key,
                 env=env,
             )
         )
-        deployed += [(a, config) for a in family]
+        deployed += [(a, configuration) for a in family]
     core = CoreStack(
-        app, stack_name(cfg.prefix, "core"), cfg=cfg, deployed=deployed, code_dir=code_dir, core_layer_dir=layer_dirs["core"], env=env
+        app,
+        stack_name(options.prefix, "core"),
+        options=options,
+        deployed=deployed,
+        code_dir=code_dir,
+        core_layer_dir=layer_dirs["core"],
+        key=key,
+        env=env,
     )
     for stack in stacks:
         core.add_stack_dependency(stack)
     stacks.append(core)
+    cdk.Aspects.of(app).add(CheckovAcknowledgements(options))
     return stacks
+
+
+def catalogue(actions: list[Action]) -> dict[str, list[str]]:
+    """Backend kind -> its action ids: what the deployment options may name."""
+    kinds: dict[str, list[str]] = {}
+    for act in actions:
+        kinds.setdefault(act.backend.kind, []).append(act.id)
+    return kinds

@@ -12,8 +12,8 @@ import pytest
 from dataactions.entry import Handler
 from definitions.naming import function_name
 from functions import all_actions, all_backends
-from infra.config import ConfigError, DeployConfig
-from tests.infra.conftest import ACCOUNT, ORG_ID, REGION, Synth, synth
+from infra.options import OptionsError
+from tests.infra.conftest import ACCOUNT, ORG_ID, REGION, Synth, options, synth
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,12 +137,12 @@ def test_provisioned_concurrency_per_action(tmp_path: Path) -> None:
 
 
 def test_missing_org_id_fails_with_a_clear_message() -> None:
-    with pytest.raises(ConfigError, match="genesysOrgId"):
-        DeployConfig.from_context({}.get, list(all_backends()))
-    with pytest.raises(ConfigError, match="UUID"):
-        DeployConfig.from_context({"genesysOrgId": "my-org"}.get, list(all_backends()))
-    with pytest.raises(ConfigError, match="unknown backend"):
-        DeployConfig.from_context({"genesysOrgId": ORG_ID, "backends": "nope"}.get, list(all_backends()))
+    with pytest.raises(OptionsError, match="genesysOrgId"):
+        options()
+    with pytest.raises(OptionsError, match="UUID"):
+        options(genesysOrgId="my-org")
+    with pytest.raises(OptionsError, match="unknown backend"):
+        options(genesysOrgId=ORG_ID, backends="nope")
 
 
 def test_cfn_lint_finds_no_errors(full: Synth) -> None:
@@ -215,8 +215,8 @@ def test_basic_auth_puts_an_authorizer_in_front_of_every_route(tmp_path: Path) -
 
 
 def test_api_auth_option_is_validated() -> None:
-    with pytest.raises(ConfigError, match="apiAuth"):
-        DeployConfig.from_context({"genesysOrgId": ORG_ID, "apiAuth": "oauth"}.get, list(all_backends()))
+    with pytest.raises(OptionsError, match="apiAuth"):
+        options(genesysOrgId=ORG_ID, apiAuth="oauth")
 
 
 def test_only_soap_functions_carry_the_soap_layer(full: Synth) -> None:

@@ -1,0 +1,103 @@
+"""checkov findings this bundle acknowledges, each with its reason, in one place.
+
+checkov (tests/infra/test_checkov.py) scans every synthesised template; a finding listed here is
+written into the resource's ``Metadata.checkov.skip`` with its reason, so anyone running checkov on
+``cdk.out`` sees the same result. Each entry applies only to the resource types it names, and
+``unless_customer_key`` entries only while no customer-managed key is configured: with
+``-c kmsKey=...`` those findings are fixed, not acknowledged. Reserved concurrency (CKV_AWS_115) is
+fixed by default (``reservedConcurrency``) and is not acknowledged anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+import jsii
+from constructs import IConstruct
+
+if TYPE_CHECKING:
+    from infra.options import DeployOptions
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    check: str  # checkov check id
+    resource_types: tuple[str, ...]  # CloudFormation types it is acknowledged on
+    reason: str
+    unless_customer_key: bool = False  # fixed by -c kmsKey=...; acknowledged only without it
+
+
+FUNCTION = "AWS::Lambda::Function"
+
+ACKNOWLEDGED: tuple[Acknowledgement, ...] = (
+    Acknowledgement(
+        "CKV_AWS_116",
+        (FUNCTION,),
+        "Dead-letter queues receive failed asynchronous invocations; Genesys invokes these functions synchronously "
+        "(RequestResponse) and receives every failure as the reply, so a DLQ would never receive anything.",
+    ),
+    Acknowledgement(
+        "CKV_AWS_117",
+        (FUNCTION,),
+        "The functions call public vendor APIs (HTTPS) and AWS APIs only; no private network resource is reached, and "
+        "a VPC would add NAT cost and cold-start latency against the Genesys timeout without narrowing any access.",
+    ),
+    Acknowledgement(
+        "CKV_AWS_120",
+        ("AWS::ApiGateway::Stage",),
+        "Every POST reads live backend data for one caller (a balance, a case, a payment result); a cached reply would "
+        "be stale or another caller's.",
+    ),
+    Acknowledgement(
+        "CKV_AWS_192",
+        ("AWS::WAFv2::WebACL",),
+        "Log4j (CVE-2021-44228) needs Java in the request path; it is Python throughout, and the API validates every "
+        "body against the action's input schema before any function runs.",
+    ),
+    Acknowledgement(
+        "CKV_AWS_158",
+        ("AWS::Logs::LogGroup",),
+        "Encrypted at rest with CloudWatch Logs' own key by default; -c kmsKey=create|<key ARN> uses a customer-managed key.",
+        unless_customer_key=True,
+    ),
+    Acknowledgement(
+        "CKV_AWS_149",
+        ("AWS::SecretsManager::Secret",),
+        "Encrypted with the aws/secretsmanager key by default; -c kmsKey=create|<key ARN> uses a customer-managed key.",
+        unless_customer_key=True,
+    ),
+    Acknowledgement(
+        "CKV_AWS_173",
+        (FUNCTION,),
+        "The environment holds no secret (configuration name, log level, the secret's ARN) and is encrypted with Lambda's "
+        "AWS managed key; -c kmsKey=create|<key ARN> uses a customer-managed key.",
+        unless_customer_key=True,
+    ),
+)
+
+
+def applicable(options: DeployOptions, resource_type: str) -> list[Acknowledgement]:
+    """The acknowledgements that apply to a resource of this type in this deployment."""
+    customer_key = options.kms_key is not None
+    return [a for a in ACKNOWLEDGED if resource_type in a.resource_types and not (a.unless_customer_key and customer_key)]
+
+
+@jsii.implements(cdk.IAspect)
+class CheckovAcknowledgements:
+    """Writes the applicable acknowledgements into each resource's ``Metadata.checkov.skip``."""
+
+    def __init__(self, options: DeployOptions) -> None:
+        self.options = options
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, cdk.CfnResource):
+            return
+        found = applicable(self.options, node.cfn_resource_type)
+        if not found:
+            return
+        existing: dict[str, Any] = node.get_metadata("checkov") or {}
+        skip = [s for s in existing.get("skip", []) if s["id"] not in {a.check for a in found}]
+        skip += [{"id": a.check, "comment": a.reason} for a in found]
+        node.add_metadata("checkov", {**existing, "skip": skip})

@@ -168,7 +168,7 @@ class CxoneSide:
             reason=reason,
             acw=acw,
             origin=origin,
-        )  # type: ignore[arg-type]
+        )
 
     def snapshot(self, ctx: ActionContext[Any]) -> list[dict[str, Any]]:
         states = {str(s["agentId"]): s for s in self.client.agent_states(ctx)[0]}

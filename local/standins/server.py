@@ -3,12 +3,13 @@
 
 werkzeug's own development server answers ``Connection: close`` to every request (it cannot drain
 an unread body before the next request line), so the handler here keeps werkzeug's environ and
-error handling and replaces only the answer: the body is always read, the reply has a
-Content-Length, and the connection stays open like the real vendors'.
+replaces only the exchange: the request body is always read whole, the reply has a Content-Length,
+and the connection stays open like the real vendors'.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -95,6 +96,9 @@ class _Handler(WSGIRequestHandler):
 
     def run_wsgi(self) -> None:
         environ = self.make_environ()
+        # the whole body now, whatever the app reads of it: the next request follows on this connection
+        stream, length = environ["wsgi.input"], int(environ.get("CONTENT_LENGTH") or 0)
+        environ["wsgi.input"] = io.BytesIO(stream.read() if environ.get("wsgi.input_terminated") else stream.read(length))
         answer: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
@@ -103,8 +107,7 @@ class _Handler(WSGIRequestHandler):
 
         body = b"".join(self.server.app(environ, start_response))
         status, headers = answer
-        code, _, reason = status.partition(" ")
-        self.send_response(int(code), reason)
+        self.send_response(int(status.split()[0]))  # with the standard reason phrase, not werkzeug's capitals
         for key, value in headers:
             self.send_header(key, value)
         if not any(key.lower() == "content-length" for key, _ in headers):
@@ -150,7 +153,6 @@ class LocalServer:
 
     def _wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         req = Request(environ)
-        req.get_data()  # read the whole body whatever the app does: the next request follows on the connection
         self.requests.append((req.method, req.path))
         try:
             resp = self.app(req)

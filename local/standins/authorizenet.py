@@ -8,8 +8,10 @@ processor's TEST_CARDS, so both processors tell the same story.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
+from typing import Any
 
 from functions.payments.processors import TEST_CARDS
 from local.standins.server import LocalServer, Request, Response
@@ -20,14 +22,12 @@ TRANSACTION_KEY = "local-transaction-key"
 BOM = "\ufeff".encode()
 
 
-def _reply(body: dict) -> Response:
-    import json
-
+def _reply(body: dict[str, Any]) -> Response:
     return Response(200, raw=BOM + json.dumps(body).encode())
 
 
 def _error(code: str, text: str, ref: str | None) -> Response:
-    body = {"messages": {"resultCode": "Error", "message": [{"code": code, "text": text}]}}
+    body: dict[str, Any] = {"messages": {"resultCode": "Error", "message": [{"code": code, "text": text}]}}
     if ref:
         body["refId"] = ref
     return _reply(body)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-from local.standins.server import LocalServer, Request, Response
+from werkzeug.routing import Rule
+
+from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "dynamics"
 TENANT = "11111111-2222-4333-8444-555555555555"
@@ -26,7 +29,7 @@ def _g(prefix: str, n: int) -> str:
     return f"{prefix}-0000-4000-8000-{n:012d}"
 
 
-ACCOUNTS = [
+ACCOUNTS: list[dict[str, Any]] = [
     {
         "accountid": _g("a0000001", 1),
         "name": "Contoso Ltd",
@@ -83,7 +86,7 @@ ACCOUNTS = [
         "modifiedon": "2026-08-01T10:00:00Z",
     },
 ]
-CONTACTS = [
+CONTACTS: list[dict[str, Any]] = [
     {
         "contactid": _g("c0000001", 1),
         "fullname": "Maria Garcia",
@@ -133,7 +136,7 @@ CONTACTS = [
         "modifiedon": "2026-11-11T10:00:00Z",
     },
 ]
-INCIDENTS = [
+INCIDENTS: list[dict[str, Any]] = [
     {
         "incidentid": _g("e0000001", 1),
         "ticketnumber": "CAS-01001-A1B2",
@@ -192,7 +195,7 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
         m = _TOK.match(text, pos)
         if not m:
             raise BadQuery(f"Syntax error at position {pos} in '$filter'")
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         raw = m.group(kind)
         value: Any = (
             raw[1:-1].replace("''", "'") if kind == "str" else int(raw) if kind == "num" else raw.lower() if kind == "guid" else raw
@@ -274,44 +277,52 @@ def _select(record: dict[str, Any], select: str | None) -> dict[str, Any]:
     return {f: record.get(f) for f in select.split(",")}
 
 
+def _api_url(req: Request) -> str:
+    return req.host_url.rstrip("/") + API
+
+
+URLS = routes(
+    Rule(f"/{TENANT}/oauth2/v2.0/token", endpoint="token", methods=["POST"]),
+    Rule(f"{API}/<any({', '.join(SETS)}):entity_set>", endpoint="collection", methods=["GET"]),
+    Rule(f"{API}/<any({', '.join(SETS)}):entity_set>(<uuid:key>)", endpoint="single", methods=["GET"]),
+)
+
+
 class Dynamics:
-    def __init__(self, base) -> None:
-        self.base = base
+    def __init__(self) -> None:
         self.tokens: set[str] = set()
         self.token_requests = 0
         self.throttle_next = 0
 
     def __call__(self, req: Request) -> Response:
-        if req.path == f"/{TENANT}/oauth2/v2.0/token":
+        endpoint, args = match(URLS, req)
+        if endpoint == "token":
             return self.token(req)
         if not req.path.startswith(API + "/"):
             return _error(404, "0x80060888", "Resource not found for the segment.")
-        if req.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
+        if req.bearer not in self.tokens:
             return Response(401, raw=b"", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         if self.throttle_next:
             self.throttle_next -= 1
             return _error(
                 429, "0x80072322", "Number of requests exceeded the limit of 6000 over time window of 300 seconds.", {"Retry-After": "1"}
             )
-        segment = req.path[len(API) + 1 :]
-        m = re.fullmatch(r"(\w+)\(([0-9a-fA-F-]{36})\)", segment)
         try:
-            if m:
-                return self.single(m.group(1), m.group(2).lower(), req.query)
-            if segment in SETS:
-                return self.collection(segment, req)
+            return getattr(self, endpoint)(req, **args)
         except BadQuery as exc:
             return _error(400, "0x80060888", str(exc))
+
+    def not_found(self, req: Request) -> Response:
+        segment = req.path[len(API) + 1 :].split("(")[0]
         return _error(404, "0x80060888", f"Resource not found for the segment '{segment}'.")
 
-    def single(self, entity_set: str, key: str, q: dict[str, str]) -> Response:
-        if entity_set not in SETS:
-            return _error(404, "0x80060888", f"Resource not found for the segment '{entity_set}'.")
+    def single(self, req: Request, entity_set: str, key: uuid.UUID) -> Response:
         id_field, rows = SETS[entity_set]
-        record = next((r for r in rows if r[id_field] == key), None)
+        record = next((r for r in rows if r[id_field] == str(key)), None)
         if record is None:
             return _error(404, "0x80040217", f"{entity_set[:-1]} With Id = {key} Does Not Exist")
-        out = {"@odata.context": f"{self.base()}{API}/$metadata#{entity_set}/$entity", **_select(record, q.get("$select"))}
+        q = req.query
+        out = {"@odata.context": f"{_api_url(req)}/$metadata#{entity_set}/$entity", **_select(record, q.get("$select"))}
         expand = q.get("$expand")
         if expand:
             m = re.fullmatch(r"(\w+)(?:\(\$select=([\w,]+)\))?", expand)
@@ -323,7 +334,7 @@ class Dynamics:
             out[m.group(1)] = None if related is None else _select(related, m.group(2))
         return Response(200, out)
 
-    def collection(self, entity_set: str, req: Request) -> Response:
+    def collection(self, req: Request, entity_set: str) -> Response:
         q = req.query
         id_field, rows = SETS[entity_set]
         pred = parse_filter(q["$filter"]) if q.get("$filter") else (lambda r: True)
@@ -339,19 +350,19 @@ class Dynamics:
         size = int(m.group(1)) if (m := re.search(r"odata\.maxpagesize=(\d+)", prefer)) else 5000
         page = matched[skip : skip + size]
         body: dict[str, Any] = {
-            "@odata.context": f"{self.base()}{API}/$metadata#{entity_set}",
+            "@odata.context": f"{_api_url(req)}/$metadata#{entity_set}",
             "value": [_select(r, q.get("$select")) for r in page],
         }
         if q.get("$count") == "true":
             body["@odata.count"] = total
         if skip + size < len(matched):
             nxt = {k: v for k, v in q.items() if k != "$skiptoken"} | {"$skiptoken": str(skip + size)}
-            body["@odata.nextLink"] = f"{self.base()}{API}/{entity_set}?{urlencode(nxt)}"
+            body["@odata.nextLink"] = f"{_api_url(req)}/{entity_set}?{urlencode(nxt)}"
         return Response(200, body, {"Preference-Applied": f"odata.maxpagesize={size}"} if "maxpagesize" in prefer else None)
 
     def token(self, req: Request) -> Response:
         self.token_requests += 1
-        form = {k: v[-1] for k, v in parse_qs(req.body.decode()).items()}
+        form = req.form
         if (
             form.get("client_id") != CLIENT_ID
             or form.get("client_secret") != CLIENT_SECRET
@@ -365,7 +376,7 @@ class Dynamics:
                     "error_codes": [7000215],
                 },
             )
-        if form.get("scope") != f"{self.base()}/.default":
+        if form.get("scope") != f"{req.host_url}.default":
             return Response(400, {"error": "invalid_scope", "error_description": "AADSTS70011: The provided value for scope is not valid."})
         token = "eyJ0" + secrets.token_urlsafe(24)
         self.tokens.add(token)
@@ -373,9 +384,7 @@ class Dynamics:
 
 
 def start() -> tuple[LocalServer, dict[str, dict]]:
-    holder: dict[str, LocalServer] = {}
-    server = LocalServer("dynamics", Dynamics(lambda: holder["s"].url)).start()
-    holder["s"] = server
+    server = LocalServer("dynamics", Dynamics()).start()
     return server, {
         "default": {"orgUrl": server.url, "loginUrl": server.url, "tenantId": TENANT, "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
     }

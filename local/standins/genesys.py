@@ -7,11 +7,12 @@ API calls need ``Authorization: Bearer``; errors use Genesys' ErrorBody
 
 from __future__ import annotations
 
-import base64
 import secrets
 import uuid
 
-from local.standins.server import LocalServer, Request, Response
+from werkzeug.routing import Rule
+
+from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "genesys"
 CLIENT_ID = "local-genesys-client"
@@ -46,6 +47,14 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
     return Response(status, body, headers)
 
 
+URLS = routes(
+    Rule("/oauth/token", endpoint="token", methods=["POST"]),
+    Rule("/api/v2/routing/queues/<queue>/mediatypes/<media>/estimatedwaittime", endpoint="wait_time", methods=["GET"]),
+    Rule("/api/v2/users/<user>/presences/PURECLOUD", endpoint="presence", methods=["GET"]),
+    Rule("/api/v2/users/<user>/routingstatus", endpoint="routing_status", methods=["GET"]),
+)
+
+
 class GenesysCloud:
     def __init__(self) -> None:
         self.tokens: set[str] = set()
@@ -53,65 +62,57 @@ class GenesysCloud:
         self.throttled: set[str] = set()
 
     def __call__(self, req: Request) -> Response:
-        if req.path == "/oauth/token" and req.method == "POST":
+        endpoint, args = match(URLS, req)
+        if endpoint == "token":
             return self.token(req)
-        token = req.headers.get("authorization", "").removeprefix("Bearer ")
-        if token not in self.tokens:
+        if req.bearer not in self.tokens:
             return _error(401, "bad.credentials", "Invalid login credentials.")
-        parts = req.path.strip("/").split("/")
-        if (
-            parts[:4] == ["api", "v2", "routing", "queues"]
-            and len(parts) == 8
-            and parts[5] == "mediatypes"
-            and parts[7] == "estimatedwaittime"
-        ):
-            queue, media = parts[4], parts[6]
-            if queue == QUEUE_BUSY and token not in self.throttled:
-                self.throttled.add(token)
-                return _error(
-                    429, "too.many.requests", "Rate limit exceeded the maximum. [300] requests for [60] seconds", {"Retry-After": "1"}
-                )
-            if queue not in QUEUES:
-                return _error(404, "not.found", "The requested queue could not be found.")
-            seconds = QUEUES[queue].get(media)
-            results = [] if seconds is None else [{"intent": "NO_INTENT", "formula": "BestMethod", "estimatedWaitTimeSeconds": seconds}]
-            return Response(200, {"results": results})
-        if parts[:3] == ["api", "v2", "users"] and len(parts) >= 5:
-            user = parts[3]
-            if parts[4:] == ["presences", "PURECLOUD"]:
-                if user not in PRESENCES:
-                    return _error(404, "not.found", "The requested user could not be found.")
-                p = PRESENCES[user]
-                return Response(
-                    200,
-                    {
-                        "id": "PURECLOUD",
-                        "name": "PURECLOUD",
-                        "source": "PURECLOUD",
-                        "primary": True,
-                        "presenceDefinition": {
-                            "id": p["id"],
-                            "systemPresence": p["systemPresence"],
-                            "selfUri": f"/api/v2/presencedefinitions/{p['id']}",
-                        },
-                        "message": p["message"],
-                        "modifiedDate": "2026-11-21T09:15:00.000Z",
-                        "selfUri": req.path,
-                    },
-                )
-            if parts[4:] == ["routingstatus"]:
-                if user not in ROUTING:
-                    return _error(404, "not.found", "The requested user could not be found.")
-                return Response(200, {"userId": user, "status": ROUTING[user], "startTime": "2026-11-21T09:00:00.000Z"})
+        return getattr(self, endpoint)(req, **args)
+
+    def not_found(self, req: Request) -> Response:
         return _error(404, "not.found", "The requested resource could not be found.")
+
+    def wait_time(self, req: Request, queue: str, media: str) -> Response:
+        if queue == QUEUE_BUSY and req.bearer not in self.throttled:
+            self.throttled.add(req.bearer)
+            return _error(
+                429, "too.many.requests", "Rate limit exceeded the maximum. [300] requests for [60] seconds", {"Retry-After": "1"}
+            )
+        if queue not in QUEUES:
+            return _error(404, "not.found", "The requested queue could not be found.")
+        seconds = QUEUES[queue].get(media)
+        results = [] if seconds is None else [{"intent": "NO_INTENT", "formula": "BestMethod", "estimatedWaitTimeSeconds": seconds}]
+        return Response(200, {"results": results})
+
+    def presence(self, req: Request, user: str) -> Response:
+        if user not in PRESENCES:
+            return _error(404, "not.found", "The requested user could not be found.")
+        p = PRESENCES[user]
+        definition = {"id": p["id"], "systemPresence": p["systemPresence"], "selfUri": f"/api/v2/presencedefinitions/{p['id']}"}
+        return Response(
+            200,
+            {
+                "id": "PURECLOUD",
+                "name": "PURECLOUD",
+                "source": "PURECLOUD",
+                "primary": True,
+                "presenceDefinition": definition,
+                "message": p["message"],
+                "modifiedDate": "2026-11-21T09:15:00.000Z",
+                "selfUri": req.path,
+            },
+        )
+
+    def routing_status(self, req: Request, user: str) -> Response:
+        if user not in ROUTING:
+            return _error(404, "not.found", "The requested user could not be found.")
+        return Response(200, {"userId": user, "status": ROUTING[user], "startTime": "2026-11-21T09:00:00.000Z"})
 
     def token(self, req: Request) -> Response:
         self.token_requests += 1
-        try:
-            user, _, password = base64.b64decode(req.headers.get("authorization", "").removeprefix("Basic ")).decode().partition(":")
-        except ValueError:
-            user = password = ""
-        if (user, password) != (CLIENT_ID, CLIENT_SECRET) or b"grant_type=client_credentials" not in req.body:
+        auth = req.authorization
+        client = (auth.username, auth.password) if auth is not None and auth.type == "basic" else None
+        if client != (CLIENT_ID, CLIENT_SECRET) or req.form.get("grant_type") != "client_credentials":
             return Response(400, {"error": "invalid_client", "description": "client not found", "error_description": "client not found"})
         token = secrets.token_urlsafe(24)
         self.tokens.add(token)

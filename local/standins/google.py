@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
-from urllib.parse import parse_qs, unquote
 
-from local.standins.server import LocalServer, Request, Response
+from werkzeug.routing import Rule
+
+from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "google"
 SPREADSHEET = "1LocalSheetForGenesysDataActions"
@@ -38,59 +38,49 @@ def _keypair() -> tuple[str, str]:
     return private, public
 
 
+URLS = routes(
+    Rule("/token", endpoint="token", methods=["POST"]),
+    Rule(f"/v4/spreadsheets/{SPREADSHEET}/values/<path:a1>:append", endpoint="append", methods=["POST"]),
+    Rule(f"/v4/spreadsheets/{SPREADSHEET}/values/<path:a1>", endpoint="values", methods=["GET", "PUT"]),
+)
+
+
 class Google:
-    def __init__(self, public_pem: str, base) -> None:
+    def __init__(self, public_pem: str) -> None:
         self.public_pem = public_pem
-        self.base = base
         self.tokens: set[str] = set()
         self.token_requests = 0
         self.throttle_next = 0
         self.rows = [list(HEADERS)] + [list(r) for r in SEED]
 
     def __call__(self, req: Request) -> Response:
-        if req.path == "/token" and req.method == "POST":
+        endpoint, args = match(URLS, req)
+        if endpoint == "token":
             return self.token(req)
-        if req.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
+        if req.bearer not in self.tokens:
             return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
         if self.throttle_next:
             self.throttle_next -= 1
             return _error(
                 429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user'."
             )
-        m = re.fullmatch(rf"/v4/spreadsheets/{SPREADSHEET}/values/([^:]+)(:append)?", req.path)
-        if not m:
+        if endpoint == "not_found":
             return _error(404, "NOT_FOUND", "Requested entity was not found.")
-        a1 = unquote(m.group(1))
-        sheet, _, span = a1.rpartition("!")
+        sheet, _, span = args["a1"].rpartition("!")
         if sheet.strip("'").replace("''", "'") != "Customers":
-            return _error(400, "INVALID_ARGUMENT", f"Unable to parse range: {a1}")
+            return _error(400, "INVALID_ARGUMENT", f"Unable to parse range: {args['a1']}")
+        return getattr(self, endpoint)(req, args["a1"], span)
+
+    def values(self, req: Request, a1: str, span: str) -> Response:
         if req.method == "GET":
             rows = self.rows
             bounded = re.fullmatch(r"[A-Z]+(\d+):[A-Z]+(\d+)", span)
             if bounded:
                 rows = rows[int(bounded.group(1)) - 1 : int(bounded.group(2))]
             return Response(200, {"range": f"Customers!{span}", "majorDimension": "ROWS", "values": rows})
-        body = req.json()
-        values = (body.get("values") or [[]])[0]
-        if m.group(2):  # append
-            self.rows.append([("" if v is None else str(v)) for v in values])
-            n = len(self.rows)
-            return Response(
-                200,
-                {
-                    "spreadsheetId": SPREADSHEET,
-                    "tableRange": f"Customers!A1:E{n - 1}",
-                    "updates": {
-                        "spreadsheetId": SPREADSHEET,
-                        "updatedRange": f"Customers!A{n}:E{n}",
-                        "updatedRows": 1,
-                        "updatedColumns": len(values),
-                        "updatedCells": sum(v not in (None, "") for v in values),
-                    },
-                },
-            )
+        values = (req.json().get("values") or [[]])[0]
         row_match = re.fullmatch(r"([A-Z]+)(\d+)", span)
-        if req.method != "PUT" or not row_match:
+        if not row_match:
             return _error(400, "INVALID_ARGUMENT", "Unsupported update range")
         number = int(row_match.group(2))
         if number > len(self.rows):
@@ -111,11 +101,30 @@ class Google:
             },
         )
 
+    def append(self, req: Request, a1: str, span: str) -> Response:
+        values = (req.json().get("values") or [[]])[0]
+        self.rows.append([("" if v is None else str(v)) for v in values])
+        n = len(self.rows)
+        return Response(
+            200,
+            {
+                "spreadsheetId": SPREADSHEET,
+                "tableRange": f"Customers!A1:E{n - 1}",
+                "updates": {
+                    "spreadsheetId": SPREADSHEET,
+                    "updatedRange": f"Customers!A{n}:E{n}",
+                    "updatedRows": 1,
+                    "updatedColumns": len(values),
+                    "updatedCells": sum(v not in (None, "") for v in values),
+                },
+            },
+        )
+
     def token(self, req: Request) -> Response:
         from google.auth import exceptions, jwt
 
         self.token_requests += 1
-        form = {k: v[-1] for k, v in parse_qs(req.body.decode()).items()}
+        form = req.form
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
             return Response(400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"})
         try:
@@ -132,9 +141,7 @@ class Google:
 
 def start() -> tuple[LocalServer, dict[str, dict]]:
     private, public = _keypair()
-    holder: dict[str, Any] = {}
-    server = LocalServer("google", Google(public, lambda: holder["s"].url)).start()
-    holder["s"] = server
+    server = LocalServer("google", Google(public)).start()
     return server, {
         "default": {
             "clientEmail": CLIENT_EMAIL,

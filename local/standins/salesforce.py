@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from local.standins.server import LocalServer, Request, Response
+from werkzeug.routing import Rule
+from werkzeug.test import EnvironBuilder
+
+from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "salesforce"
 CLIENT_ID = "local-sf-consumer-key"
@@ -29,7 +32,7 @@ def _id(prefix: str, n: int) -> str:
     return f"{prefix}{n:012d}AAA"
 
 
-ACCOUNTS = [
+ACCOUNTS: list[dict[str, Any]] = [
     {
         "Id": _id("001", 1),
         "Name": "Acme Corporation",
@@ -76,7 +79,7 @@ ACCOUNTS = [
         "LastModifiedDate": "2026-08-01T10:00:00.000+0000",
     },
 ]
-CONTACTS = [
+CONTACTS: list[dict[str, Any]] = [
     {
         "Id": _id("003", 1),
         "FirstName": "Jane",
@@ -130,7 +133,7 @@ CONTACTS = [
 ]
 for c in CONTACTS:
     c["Name"] = f"{c['FirstName']} {c['LastName']}"
-CASES = [
+CASES: list[dict[str, Any]] = [
     {
         "Id": _id("500", 1),
         "CaseNumber": "00001001",
@@ -361,9 +364,25 @@ def _phone_match(stored: Any, digits: set[str]) -> bool:
     return any(s == d or s.endswith(d) or d.endswith(s) for d in digits if len(d) >= 7 and len(s) >= 7)
 
 
+def _parsed(run: Callable[[str], dict[str, Any]], q: str) -> Response:
+    try:
+        return Response(200, run(q))
+    except Malformed as exc:
+        return _errors(400, "MALFORMED_QUERY", str(exc))
+    except (IndexError, ValueError):
+        return _errors(400, "MALFORMED_QUERY", "unexpected end of query")
+
+
+URLS = routes(
+    Rule(f"{API}/query", endpoint="query", methods=["GET"]),
+    Rule(f"{API}/search", endpoint="search", methods=["GET"]),
+    Rule(f"{API}/composite", endpoint="composite", methods=["POST"]),
+    Rule(f"{API}/sobjects/CaseComment", endpoint="create_comment", methods=["POST"]),
+)
+
+
 class Salesforce:
-    def __init__(self, base_url_getter) -> None:
-        self.base = base_url_getter
+    def __init__(self) -> None:
         self.tokens: set[str] = set()
         self.token_requests = 0
         self.limit_next = 0  # answer the next N API calls with REQUEST_LIMIT_EXCEEDED
@@ -377,8 +396,8 @@ class Salesforce:
         if req.path == "/services/oauth2/token":
             return self.token(req)
         if not req.path.startswith(API):
-            return _errors(404, "NOT_FOUND", "The requested resource does not exist")
-        if req.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return self.not_found(req)
+        if req.bearer not in self.tokens:
             return _errors(401, "INVALID_SESSION_ID", "Session expired or invalid")
         if self.limit_next:
             self.limit_next -= 1
@@ -386,61 +405,53 @@ class Salesforce:
         if self.fail_next:
             self.fail_next -= 1
             return _errors(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable")
-        resp = self.dispatch(req.method, req.path[len(API) :], req.query, req)
+        resp = self.dispatch(req)
         resp.headers["Sforce-Limit-Info"] = "api-usage=42/15000"
         return resp
 
-    def dispatch(self, method: str, path: str, query: dict[str, str], req: Request | None) -> Response:
-        try:
-            if method == "GET" and path.rstrip("/") == "/query":
-                return Response(200, run_soql(query.get("q", "")))
-            if method == "GET" and path.rstrip("/") == "/search":
-                return Response(200, run_sosl(query.get("q", "")))
-        except Malformed as exc:
-            return _errors(400, "MALFORMED_QUERY", str(exc))
-        except (IndexError, ValueError):
-            return _errors(400, "MALFORMED_QUERY", "unexpected end of query")
-        if method == "POST" and path.rstrip("/") == "/composite" and req is not None:
-            return self.composite(req.json())
-        if method == "POST" and path.rstrip("/") == "/sobjects/CaseComment" and req is not None:
-            body = req.json()
-            if not any(c["Id"] == body.get("ParentId") for c in CASES):
-                return _errors(400, "FIELD_INTEGRITY_EXCEPTION", "Parent ID: id value of incorrect type")
-            if len(str(body.get("CommentBody", "")).encode()) > 4000:
-                return _errors(400, "STRING_TOO_LONG", "Body: data value too large")
-            new_id = _id("00a", len(self.comments) + 1)
-            self.comments.append({"Id": new_id, **body})
-            return Response(201, {"id": new_id, "success": True, "errors": []})
+    def dispatch(self, req: Request) -> Response:
+        """An authorised API request (a top-level one or a composite subrequest)."""
+        endpoint, _ = match(URLS, req)
+        return getattr(self, endpoint)(req)
+
+    def not_found(self, req: Request) -> Response:
         return _errors(404, "NOT_FOUND", "The requested resource does not exist")
 
-    def composite(self, body: dict[str, Any]) -> Response:
+    def query(self, req: Request) -> Response:
+        return _parsed(run_soql, req.query.get("q", ""))
+
+    def search(self, req: Request) -> Response:
+        return _parsed(run_sosl, req.query.get("q", ""))
+
+    def create_comment(self, req: Request) -> Response:
+        body = req.json()
+        if not any(c["Id"] == body.get("ParentId") for c in CASES):
+            return _errors(400, "FIELD_INTEGRITY_EXCEPTION", "Parent ID: id value of incorrect type")
+        if len(str(body.get("CommentBody", "")).encode()) > 4000:
+            return _errors(400, "STRING_TOO_LONG", "Body: data value too large")
+        new_id = _id("00a", len(self.comments) + 1)
+        self.comments.append({"Id": new_id, **body})
+        return Response(201, {"id": new_id, "success": True, "errors": []})
+
+    def composite(self, req: Request) -> Response:
         results: dict[str, Any] = {}
         out = []
-        for sub in body.get("compositeRequest", []):
-            url = sub["url"]
+        for sub in req.json().get("compositeRequest", []):
+            ref = sub["referenceId"]
             try:
-                url = re.sub(r"@\{([^}]+)\}", lambda m: str(_resolve(results, m.group(1))), url)
+                url = re.sub(r"@\{([^}]+)\}", lambda m: str(_resolve(results, m.group(1))), sub["url"])
             except (KeyError, IndexError, TypeError):
-                out.append(
-                    {
-                        "body": [{"errorCode": "PROCESSING_HALTED", "message": "Invalid reference specification"}],
-                        "httpHeaders": {},
-                        "httpStatusCode": 400,
-                        "referenceId": sub["referenceId"],
-                    }
-                )
+                halted = [{"errorCode": "PROCESSING_HALTED", "message": "Invalid reference specification"}]
+                out.append({"body": halted, "httpHeaders": {}, "httpStatusCode": 400, "referenceId": ref})
                 continue
-            parts = urlsplit(url)
-            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            resp = self.dispatch(sub["method"], parts.path[len(API) :], query, None)
-            payload = json.loads(resp.raw)
-            results[sub["referenceId"]] = payload
-            out.append({"body": payload, "httpHeaders": {}, "httpStatusCode": resp.status, "referenceId": sub["referenceId"]})
+            resp = self.dispatch(Request(EnvironBuilder(method=sub["method"], path=url, json=sub.get("body")).get_environ()))
+            results[ref] = payload = json.loads(resp.get_data())
+            out.append({"body": payload, "httpHeaders": {}, "httpStatusCode": resp.status_code, "referenceId": ref})
         return Response(200, {"compositeResponse": out})
 
     def token(self, req: Request) -> Response:
         self.token_requests += 1
-        form = {k: v[-1] for k, v in parse_qs(req.body.decode()).items()}
+        form = req.form
         ok_client = form.get("client_id") == CLIENT_ID and form.get("client_secret") == CLIENT_SECRET
         grant = form.get("grant_type")
         if grant == "password":
@@ -451,12 +462,13 @@ class Salesforce:
             return Response(400, {"error": "invalid_grant", "error_description": "authentication failure"})
         token = "00D" + secrets.token_urlsafe(24)
         self.tokens.add(token)
+        base = req.host_url.rstrip("/")
         return Response(
             200,
             {
                 "access_token": token,
-                "instance_url": self.base(),
-                "id": f"{self.base()}/id/00D000000000001/005000000000001",
+                "instance_url": base,
+                "id": f"{base}/id/00D000000000001/005000000000001",
                 "token_type": "Bearer",
                 "issued_at": "1795264496000",
                 "signature": "local",
@@ -473,9 +485,7 @@ def _resolve(results: dict[str, Any], path: str) -> Any:
 
 
 def start() -> tuple[LocalServer, dict[str, dict]]:
-    holder: dict[str, LocalServer] = {}
-    server = LocalServer("salesforce", Salesforce(lambda: holder["s"].url)).start()
-    holder["s"] = server
+    server = LocalServer("salesforce", Salesforce()).start()
     common = {"loginUrl": server.url, "clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
     return server, {
         "default": {"auth": "client_credentials", **common},

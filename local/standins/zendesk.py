@@ -4,17 +4,18 @@ every answer and 429 + Retry-After when throttled; errors are ``{"error": ..., "
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any
 
-from local.standins.server import LocalServer, Request, Response
+from werkzeug.routing import Rule
+
+from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "zendesk"
 EMAIL = "agent@example.com"
 API_TOKEN = "local-zendesk-token"
 
-ORGS = [
+ORGS: list[dict[str, Any]] = [
     {
         "id": 360001,
         "name": "Acme Corporation",
@@ -34,7 +35,7 @@ ORGS = [
         "updated_at": "2026-09-01T10:00:00Z",
     },
 ]
-USERS = [
+USERS: list[dict[str, Any]] = [
     {
         "id": 9001,
         "name": "Jane Doe",
@@ -86,7 +87,7 @@ USERS = [
         "updated_at": "2026-11-20T10:00:00Z",
     },
 ]
-TICKETS = [
+TICKETS: list[dict[str, Any]] = [
     {
         "id": 501,
         "subject": "Order not delivered",
@@ -173,46 +174,56 @@ def search(query: str) -> list[dict[str, Any]]:
     return out
 
 
+URLS = routes(
+    Rule("/api/v2/search.json", endpoint="search", methods=["GET"]),
+    Rule("/api/v2/<any(users, tickets, organizations):kind>/<int:record_id>.json", endpoint="record", methods=["GET"]),
+)
+RATE_LIMIT = {"X-Rate-Limit": "700", "X-Rate-Limit-Remaining": "699"}
+
+
 class Zendesk:
     def __init__(self) -> None:
         self.throttle_next = 0
 
     def __call__(self, req: Request) -> Response:
-        headers = {"X-Rate-Limit": "700", "X-Rate-Limit-Remaining": "699"}
-        expected = "Basic " + base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
-        if req.headers.get("authorization") != expected:
-            return Response(401, {"error": "Couldn't authenticate you"}, headers)
+        auth = req.authorization
+        if auth is None or auth.type != "basic" or (auth.username, auth.password) != (f"{EMAIL}/token", API_TOKEN):
+            return Response(401, {"error": "Couldn't authenticate you"}, RATE_LIMIT)
         if self.throttle_next:
             self.throttle_next -= 1
             return Response(
                 429,
                 {"error": "TooManyRequests", "description": "Rate limit exceeded"},
-                {**headers, "Retry-After": "1", "X-Rate-Limit-Remaining": "0"},
+                {**RATE_LIMIT, "Retry-After": "1", "X-Rate-Limit-Remaining": "0"},
             )
-        path = req.path
-        if path == "/api/v2/search.json":
-            try:
-                results = search(req.query.get("query", ""))
-            except BadQuery as exc:
-                return Response(400, {"error": "InvalidQuery", "description": str(exc)}, headers)
-            sort_by = req.query.get("sort_by", "updated_at")
-            results.sort(key=lambda r: r.get(sort_by) or "", reverse=req.query.get("sort_order", "desc") == "desc")
-            per_page = min(int(req.query.get("per_page", "100")), 100)
-            page = results[:per_page]
-            nxt = f"{req.path}?page=2&per_page={per_page}" if len(results) > per_page else None
-            return Response(
-                200,
-                {"results": page, "facets": None, "next_page": nxt, "previous_page": None, "count": len(results)},
-                {**headers, "ratelimit-limit": "700", "ratelimit-remaining": "699", "ratelimit-reset": "60"},
-            )
-        m = re.fullmatch(r"/api/v2/(users|tickets|organizations)/(\d+)\.json", path)
-        if m:
-            kind = m.group(1)[:-1]
-            record = next((r for r in TYPES[kind] if r["id"] == int(m.group(2))), None)
-            if record is None:
-                return Response(404, {"error": "RecordNotFound", "description": "Not found"}, headers)
-            return Response(200, {kind: record}, headers)
-        return Response(404, {"error": "InvalidEndpoint", "description": "Not found"}, headers)
+        endpoint, args = match(URLS, req)
+        return getattr(self, endpoint)(req, **args)
+
+    def not_found(self, req: Request) -> Response:
+        return Response(404, {"error": "InvalidEndpoint", "description": "Not found"}, RATE_LIMIT)
+
+    def search(self, req: Request) -> Response:
+        q = req.query
+        try:
+            results = search(q.get("query", ""))
+        except BadQuery as exc:
+            return Response(400, {"error": "InvalidQuery", "description": str(exc)}, RATE_LIMIT)
+        sort_by = q.get("sort_by", "updated_at")
+        results.sort(key=lambda r: r.get(sort_by) or "", reverse=q.get("sort_order", "desc") == "desc")
+        per_page = min(int(q.get("per_page", "100")), 100)
+        nxt = f"{req.path}?page=2&per_page={per_page}" if len(results) > per_page else None
+        return Response(
+            200,
+            {"results": results[:per_page], "facets": None, "next_page": nxt, "previous_page": None, "count": len(results)},
+            {**RATE_LIMIT, "ratelimit-limit": "700", "ratelimit-remaining": "699", "ratelimit-reset": "60"},
+        )
+
+    def record(self, req: Request, kind: str, record_id: int) -> Response:
+        singular = kind[:-1]
+        record = next((r for r in TYPES[singular] if r["id"] == record_id), None)
+        if record is None:
+            return Response(404, {"error": "RecordNotFound", "description": "Not found"}, RATE_LIMIT)
+        return Response(200, {singular: record}, RATE_LIMIT)
 
 
 def start() -> tuple[LocalServer, dict[str, dict]]:

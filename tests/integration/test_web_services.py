@@ -1,15 +1,21 @@
-"""Web services export: the request template, rendered the way Genesys renders Velocity (input
-substitution, $esc.jsonString, #if for optional inputs), is a body the local API accepts."""
+"""Web services export: the request template, merged by a real Velocity engine (airspeed) with what
+Genesys puts in the context (``$input``, ``$esc.jsonString``), is a body the local API accepts; the
+translation maps, applied by a real JSONPath engine (jsonpath-ng) to real responses, then merged into
+the success template, give what the successSchema promises."""
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 from pathlib import Path
+from typing import Any
 
+import airspeed
 import httpx
+import jsonpath_ng
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from definitions.contracts import contract_problems
 from definitions.web_services import web_services_definition
@@ -18,33 +24,34 @@ from local.api import make_server
 from local.events import event_files, expectations
 
 
-def render(template: str, inputs: dict) -> str:
-    """A small Velocity subset: enough for the templates export writes (#if on an input, #set/$sep)."""
+class EscapeTool:
+    """Genesys' ``$esc``; ``jsonString`` escapes a value for the inside of a JSON string."""
 
-    def esc(value) -> str:
+    def jsonString(self, value: Any) -> str:  # noqa: N802 (Genesys' name)
         return json.dumps(str(value))[1:-1]
 
-    state = {"sep": ""}
 
-    def run(chunk: str) -> str:  # #set($sep = "...") and $sep, in order
-        def step(m: re.Match) -> str:
-            if m.group(1) is not None:
-                state["sep"] = m.group(1)
-                return ""
-            return state["sep"]
+class JavaBoolean:
+    """A flow's boolean as Genesys' Java context holds it: written ``true``/``false``, false in ``#if``."""
 
-        return re.sub(r'#set\(\$sep = "(.*?)"\)|\$sep\b', step, chunk)
+    def __init__(self, value: bool) -> None:
+        self.value = value
 
-    parts, pos = [], 0
-    for m in re.finditer(r"#if\(\$input\.(\w+)\)(.*?)#end", template):
-        parts.append(run(template[pos : m.start()]))
-        if inputs.get(m.group(1)) not in (None, ""):
-            parts.append(run(m.group(2)))
-        pos = m.end()
-    parts.append(run(template[pos:]))
-    text = "".join(parts)
-    text = re.sub(r"\$esc\.jsonString\(\$input\.(\w+)\)", lambda m: esc(inputs[m.group(1)]), text)
-    return re.sub(r"\$\{input\.(\w+)\}", lambda m: json.dumps(inputs[m.group(1)]), text)
+    def __bool__(self) -> bool:
+        return self.value
+
+    def __str__(self) -> str:
+        return "true" if self.value else "false"
+
+
+def velocity(template: str, context: dict[str, Any]) -> str:
+    return airspeed.Template(template).merge(context)
+
+
+def render(template: str, inputs: dict[str, Any]) -> str:
+    """The request body Genesys sends: the template merged with the flow's inputs and ``$esc``."""
+    values = {k: JavaBoolean(v) if isinstance(v, bool) else v for k, v in inputs.items()}
+    return velocity(template, {"input": values, "esc": EscapeTool()})
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +94,17 @@ def test_json_escaping_survives_quotes_and_newlines(api: str) -> None:
     assert json.loads(render(template, {"accountName": 'O\'Neil "&" \\ Co\nLtd'}))["accountName"] == 'O\'Neil "&" \\ Co\nLtd'
 
 
+@settings(max_examples=200)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40), st.booleans())
+def test_any_flow_text_renders_to_the_same_json_value(text: str, published: bool) -> None:
+    act = all_actions()["salesforce-post-case-comment"]
+    template = web_services_definition(act, "u", "apikey")["config"]["request"]["requestTemplate"]
+    inputs = {"caseId": text, "callId": "$input.caseId #end", "durationSeconds": 5, "notes": text, "isPublished": published}
+    # optional inputs only when set: airspeed, like Velocity 2's #if, takes "" and false as unset
+    want = {k: v for k, v in inputs.items() if k not in ("notes", "isPublished") or v not in ("", False)}
+    assert json.loads(render(template, inputs)) == want
+
+
 def test_export_writes_web_services_definitions(tmp_path: Path) -> None:
     from local.export import export
 
@@ -106,26 +124,15 @@ def test_export_writes_web_services_definitions(tmp_path: Path) -> None:
     assert "x-api-key" not in defn["config"]["request"]["headers"] and defn["secure"] is True
 
 
-def jsonpath(doc, path: str):
-    """``$.a.b`` paths (what the exported translation maps use); KeyError when it does not resolve."""
-    value = doc
-    for part in path.removeprefix("$.").split("."):
-        value = value[part]
-    return value
-
-
-def apply_response(config: dict, raw: dict) -> dict:
-    """Genesys' response processing: translation map (defaults when a path does not resolve),
-    then ${name} substitution into the success template."""
-    if config["successTemplate"] == "${rawResult}":
-        return raw
-    values = {}
+def apply_response(config: dict[str, Any], raw: Any) -> Any:
+    """Genesys' response processing: each translation-map JSONPath evaluated on the response (its
+    default when the path matches nothing), the results, as JSON, merged into the success template."""
+    values = {"rawResult": json.dumps(raw)}
     for name, path in config["translationMap"].items():
-        try:
-            values[name] = json.dumps(jsonpath(raw, path))
-        except KeyError:
-            values[name] = config["translationMapDefaults"][name]
-    return json.loads(re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], config["successTemplate"]))
+        found = jsonpath_ng.parse(path).find(raw)
+        assert len(found) <= 1, f"{path} is not a definite path"
+        values[name] = json.dumps(found[0].value) if found else config["translationMapDefaults"][name]
+    return json.loads(velocity(config["successTemplate"], values))
 
 
 @pytest.mark.parametrize("pattern", ["full", "selected", "subset"])

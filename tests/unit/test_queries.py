@@ -1,5 +1,9 @@
-"""Query escaping: no input can change a SOQL or SOSL query's structure (property-based), checked
-with the local Salesforce's own parser (SOQL string-literal and SOSL reserved-character rules)."""
+"""Query escaping: no input can change a query's structure (property-based). The oracles are the
+stand-ins' own parsers (SOQL string literals and SOSL reserved characters in the local Salesforce,
+Zendesk search phrases, OData literals in the local Dynamics) and, for OData, odata-query's parser of
+the OData v4 ``$filter`` grammar. (No maintained SOQL/SOSL parser exists on PyPI: python-soql-parser
+0.2.0 returns literals still escaped, accepts the doubled quotes SOQL rejects, has no SOSL and pins
+pyparsing<3.)"""
 
 from __future__ import annotations
 
@@ -58,11 +62,38 @@ def test_a_zendesk_phrase_stays_one_term_holding_the_input(value: str) -> None:
     assert terms == [("type", ":", "organization"), ("name", ":", value)]
 
 
+def odata_filter(text: str):
+    """odata-query's syntax tree of a ``$filter``."""
+    from odata_query.grammar import ODataLexer, ODataParser
+
+    return ODataParser().parse(ODataLexer().tokenize(text))
+
+
 @settings(max_examples=400)
 @given(TEXT)
 def test_an_odata_string_stays_one_literal_holding_the_input(value: str) -> None:
+    from odata_query import ast
+
     from functions.dynamics.client import odata_string
     from local.standins.dynamics import tokenize
 
-    tokens = tokenize(f"name eq {odata_string(value)} and statecode eq 0")
+    text = f"name eq {odata_string(value)} and statecode eq 0"
+    tokens = tokenize(text)
     assert tokens == [("name", "name"), ("name", "eq"), ("str", value), ("name", "and"), ("name", "statecode"), ("name", "eq"), ("num", 0)]
+    name_is = ast.Compare(ast.Eq(), ast.Identifier("name"), ast.String(value))
+    assert odata_filter(text) == ast.BoolOp(ast.And(), name_is, ast.Compare(ast.Eq(), ast.Identifier("statecode"), ast.Integer("0")))
+
+
+@settings(max_examples=200)
+@given(TEXT, TEXT)
+def test_odata_literals_in_an_or_chain_stay_apart(first: str, second: str) -> None:
+    from odata_query import ast
+
+    from functions.dynamics.client import odata_string
+
+    tree = odata_filter(f"telephone1 eq {odata_string(first)} or mobilephone eq {odata_string(second)}")
+    assert tree == ast.BoolOp(
+        ast.Or(),
+        ast.Compare(ast.Eq(), ast.Identifier("telephone1"), ast.String(first)),
+        ast.Compare(ast.Eq(), ast.Identifier("mobilephone"), ast.String(second)),
+    )

@@ -462,7 +462,9 @@ class Salesforce:
             return Response(400, {"error": "invalid_grant", "error_description": "authentication failure"})
         token = "00D" + secrets.token_urlsafe(24)
         self.tokens.add(token)
-        base = req.host_url.rstrip("/")
+        # The session's instance is the server's own address, whatever host the login went to
+        # (login.salesforce.com answers https://<instance>.my.salesforce.com).
+        base = f"http://127.0.0.1:{req.environ['SERVER_PORT']}"
         return Response(
             200,
             {

@@ -27,6 +27,7 @@ class Acknowledgement:
     resource_types: tuple[str, ...]  # CloudFormation types it is acknowledged on
     reason: str
     unless_customer_key: bool = False  # fixed by -c kmsKey=...; acknowledged only without it
+    only_ids: tuple[str, ...] = ()  # when given: only resources whose logical id starts with one of these
 
 
 FUNCTION = "AWS::Lambda::Function"
@@ -35,8 +36,10 @@ ACKNOWLEDGED: tuple[Acknowledgement, ...] = (
     Acknowledgement(
         "CKV_AWS_116",
         (FUNCTION,),
-        "Dead-letter queues receive failed asynchronous invocations; Genesys invokes these functions synchronously "
-        "(RequestResponse) and receives every failure as the reply, so a DLQ would never receive anything.",
+        "Dead-letter queues receive failed asynchronous invocations. Genesys invokes the data actions synchronously "
+        "(RequestResponse) and receives every failure as the reply; the sync functions fed by an SQS queue are invoked "
+        "synchronously by the event source mapping, and their failed messages go to that queue's own dead-letter queue. "
+        "(Sync functions invoked asynchronously, by EventBridge rules and schedules, have a dead-letter queue.)",
     ),
     Acknowledgement(
         "CKV_AWS_117",
@@ -71,17 +74,32 @@ ACKNOWLEDGED: tuple[Acknowledgement, ...] = (
     Acknowledgement(
         "CKV_AWS_173",
         (FUNCTION,),
-        "The environment holds no secret (configuration name, log level, the secret's ARN) and is encrypted with Lambda's "
+        "The environment holds no secret (configuration name, log level, the ARNs and names of the function's own secret, "
+        "tables and queues) and is encrypted with Lambda's "
         "AWS managed key; -c kmsKey=create|<key ARN> uses a customer-managed key.",
         unless_customer_key=True,
+    ),
+    Acknowledgement(
+        "CKV_AWS_27",
+        ("AWS::SQS::Queue",),
+        "The sync services' EventBridge dead-letter queue is encrypted with SSE-SQS: EventBridge cannot write to a queue "
+        "encrypted with the AWS managed aws/sqs key, and a customer-managed key needs a key policy for EventBridge that "
+        "an existing key may not have. Every other queue uses the aws/sqs KMS key.",
+        only_ids=("EventDeadLetters",),
     ),
 )
 
 
-def applicable(options: DeployOptions, resource_type: str) -> list[Acknowledgement]:
-    """The acknowledgements that apply to a resource of this type in this deployment."""
+def applicable(options: DeployOptions, resource_type: str, logical_id: str = "") -> list[Acknowledgement]:
+    """The acknowledgements that apply to a resource of this type (and logical id) in this deployment."""
     customer_key = options.kms_key is not None
-    return [a for a in ACKNOWLEDGED if resource_type in a.resource_types and not (a.unless_customer_key and customer_key)]
+    return [
+        a
+        for a in ACKNOWLEDGED
+        if resource_type in a.resource_types
+        and not (a.unless_customer_key and customer_key)
+        and (not a.only_ids or logical_id.startswith(a.only_ids))
+    ]
 
 
 @jsii.implements(cdk.IAspect)
@@ -94,7 +112,7 @@ class CheckovAcknowledgements:
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, cdk.CfnResource):
             return
-        found = applicable(self.options, node.cfn_resource_type)
+        found = applicable(self.options, node.cfn_resource_type, cdk.Stack.of(node).get_logical_id(node))
         if not found:
             return
         existing: dict[str, Any] = node.get_metadata("checkov") or {}

@@ -9,6 +9,7 @@ the ``core`` layer also carries the shared runtime package ``dataactions``. Resu
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -75,9 +76,14 @@ def build_layer(name: str, *, arch: str = "aarch64", python_version: str = "3.13
     for own in sorted((src / "python").glob("*")) if (src / "python").exists() else []:
         if own.is_dir():
             shutil.copytree(own, target / own.name, ignore=IGNORED)
+    requested = (src / "requirements.txt").read_text().lower()
     for pkg in NEVER_BUNDLED:
-        if (target / pkg).exists():
-            raise RuntimeError(f"layer {name} pulled in {pkg}; the Lambda runtime already provides it")
+        if re.search(rf"^{pkg}\b", requested, re.M):
+            raise RuntimeError(f"layer {name} lists {pkg}; the Lambda runtime already provides it")
+        # a dependency of a listed package (powertools needs jmespath): the runtime's own copy serves it
+        shutil.rmtree(target / pkg, ignore_errors=True)
+        for info in target.glob(f"{pkg}-*.dist-info"):
+            shutil.rmtree(info)
     shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts are of no use in a layer
     for junk in target.rglob("__pycache__"):
         shutil.rmtree(junk, ignore_errors=True)

@@ -6,7 +6,8 @@ comes back at once as an ``OptionsError`` naming the option and what it allows (
 never the value of ``genesysOrgId``).
 
 Words: an *option* is a context key of this deployment; a *configuration* is a named configuration
-of a backend (``payments:emea``), with its own secret, functions and stack.
+of a backend (``payments:emea``) or of a sync family (``presence:emea``), with its own secret,
+functions and stack.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _CERTIFICATE_ARN = re.compile(rf"^{_PARTITION}:acm:[a-z0-9-]+:\d{{12}}:certifica
 _TOPIC_ARN = re.compile(rf"^{_PARTITION}:sns:[a-z0-9-]+:\d{{12}}:[A-Za-z0-9_-]{{1,256}}(\.fifo)?$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$")
+_BUS = re.compile(r"^aws\.partner/[A-Za-z0-9._/-]{1,240}$|^[A-Za-z0-9._-]{1,256}$")
 
 
 class OptionsError(ValueError):
@@ -71,6 +73,35 @@ def _fail(message: str) -> PydanticCustomError:
 def _catalogue(info: ValidationInfo) -> Catalogue:
     context = info.context or {}
     return context.get("catalogue", {})
+
+
+def _sync_catalogue(info: ValidationInfo) -> Catalogue:
+    """Sync family kind -> its sync function ids."""
+    context = info.context or {}
+    return context.get("syncs", {})
+
+
+def _configurations(value: Any, known: Sequence[str], what: str) -> tuple[tuple[str, str], ...]:
+    """``kind[:configuration],...`` with known kinds, valid names, no repeats."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise _fail(f"must be {what}[:configuration] names separated by commas")
+    chosen: list[tuple[str, str]] = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        kind, _, configuration = item.partition(":")
+        configuration = configuration or DEFAULT_CONFIG
+        if kind not in known:
+            raise _fail(f"unknown {what} {kind!r}; known: {', '.join(known) or 'none'}")
+        if not _CONFIGURATION.match(configuration):
+            raise _fail(
+                f"configuration name {configuration!r} must be 1-10 lowercase letters/digits (function names stay within 64 characters)"
+            )
+        if (kind, configuration) in chosen:
+            raise _fail(f"{what} {kind}:{configuration} is listed twice")
+        chosen.append((kind, configuration))
+    return tuple(chosen)
 
 
 def _json_object(value: Any) -> Any:
@@ -125,7 +156,7 @@ def _kms_key(value: str) -> str:
 
 
 def _action_ids(value: dict[str, Any], info: ValidationInfo, *extra: str) -> dict[str, Any]:
-    known = {a for ids in _catalogue(info).values() for a in ids} | set(extra)
+    known = {a for ids in _catalogue(info).values() for a in ids} | {f for ids in _sync_catalogue(info).values() for f in ids} | set(extra)
     for key in value:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
@@ -204,6 +235,22 @@ class DeployOptions(BaseModel):
         "apikey", alias="apiAuth", description="x-api-key header, or HTTP basic auth checked by an authorizer"
     )
     kms_key: Annotated[str, AfterValidator(_kms_key)] | None = Field(None, alias="kmsKey")
+    syncs: tuple[tuple[str, str], ...] = Field(
+        (),
+        alias="syncs",
+        validate_default=True,
+        description="sync family[:configuration],... e.g. presence,presence:emea (none by default)",
+    )
+    event_buses: Annotated[
+        dict[str, dict[str, Annotated[str, AfterValidator(_matching(_BUS, "a partner event bus name"))]]], BeforeValidator(_json_object)
+    ] = Field(
+        default_factory=dict,
+        alias="eventBuses",
+        description='JSON {"<family>:<configuration>": {"genesys": "<partner event bus>", "salesforce": "<partner event bus>"}}',
+    )
+    schedules: Annotated[dict[str, Annotated[int, Field(ge=1, le=1440)]], BeforeValidator(_json_object)] = Field(
+        default_factory=dict, alias="schedules", description='JSON {"<sync function id>": <minutes between runs, 1-1440>}'
+    )
 
     # -- field checks that need the catalogue of backends and actions ------------------------------
 
@@ -217,29 +264,25 @@ class DeployOptions(BaseModel):
     @classmethod
     def _backends(cls, value: Any, info: ValidationInfo) -> tuple[tuple[str, str], ...]:
         known = list(_catalogue(info))
-        if value in ((), None):
-            value = ",".join(known)
-        items = value.split(",") if isinstance(value, str) else value
-        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-            raise _fail("must be backend[:configuration] names separated by commas")
-        chosen: list[tuple[str, str]] = []
-        for item in (i.strip() for i in items):
-            if not item:
-                continue
-            kind, _, configuration = item.partition(":")
-            configuration = configuration or DEFAULT_CONFIG
-            if kind not in known:
-                raise _fail(f"unknown backend {kind!r}; known: {', '.join(known)}")
-            if not _CONFIGURATION.match(configuration):
-                raise _fail(
-                    f"configuration name {configuration!r} must be 1-10 lowercase letters/digits (function names stay within 64 characters)"
-                )
-            if (kind, configuration) in chosen:
-                raise _fail(f"backend {kind}:{configuration} is listed twice")
-            chosen.append((kind, configuration))
+        chosen = _configurations(",".join(known) if value in ((), None) else value, known, "backend")
         if not chosen:
             raise _fail("selects nothing to deploy")
-        return tuple(chosen)
+        return chosen
+
+    @field_validator("syncs", mode="before")
+    @classmethod
+    def _syncs(cls, value: Any, info: ValidationInfo) -> tuple[tuple[str, str], ...]:
+        return _configurations(value or (), list(_sync_catalogue(info)), "sync family")
+
+    @field_validator("schedules")
+    @classmethod
+    def _schedules(cls, value: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        known = {f for ids in _sync_catalogue(info).values() for f in ids}
+        for key in value:
+            if key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                raise _fail(f"{key!r} is not a sync function id" + (f"; did you mean {close[0]}?" if close else ""))
+        return value
 
     @field_validator("secret_arns")
     @classmethod
@@ -305,7 +348,15 @@ class DeployOptions(BaseModel):
                         f"raise it with -c reservedConcurrency='{{\"{action_id}\": {instances}}}' or more",
                     )
                 )
+        syncs = _sync_catalogue(info)
+        deployed_syncs = {f"{kind}:{configuration}" for kind, configuration in self.syncs}
+        for named in self.event_buses:
+            if named not in deployed_syncs:
+                problems.append(
+                    (f"eventBuses[{named}]", f"names no deployed sync configuration (syncs: {', '.join(sorted(deployed_syncs)) or 'none'})")
+                )
         functions = [a for kind, _ in self.backends for a in catalogue.get(kind, ())]
+        functions += [f for kind, _ in self.syncs for f in syncs.get(kind, ())]
         if self.api_auth == "basic":
             functions.append(AUTHORIZER)
         total = sum(self.reserved_concurrency.of(a) or 0 for a in functions)
@@ -353,10 +404,11 @@ class DeployOptions(BaseModel):
         return {f.alias or name: name for name, f in cls.model_fields.items()}
 
     @classmethod
-    def from_context(cls, context: Mapping[str, Any], catalogue: Catalogue) -> DeployOptions:
+    def from_context(cls, context: Mapping[str, Any], catalogue: Catalogue, syncs: Catalogue | None = None) -> DeployOptions:
         """Parse the CDK context (``app.node.get_all_context()``); raises OptionsError listing every problem.
 
-        ``catalogue`` maps each backend kind to its action ids (what the options may name).
+        ``catalogue`` maps each backend kind to its action ids, ``syncs`` each sync family to its
+        function ids (what the options may name).
         """
         aliases = cls.aliases()
         values = {k: v for k, v in context.items() if k in aliases}
@@ -367,7 +419,7 @@ class DeployOptions(BaseModel):
                 if close:
                     problems.append(f"{key}: not an option; did you mean {close[0]}?")
         try:
-            options = cls.model_validate(values, context={"catalogue": catalogue})
+            options = cls.model_validate(values, context={"catalogue": catalogue, "syncs": syncs or {}})
         except ValidationError as exc:
             raise OptionsError(problems + _explain(exc)) from None
         if problems:

@@ -196,18 +196,22 @@ class CoreStack(cdk.Stack):
 
 def build(app: cdk.App, options: DeployOptions | None = None) -> list[cdk.Stack]:
     """Every stack for the configured backends. Raises OptionsError with a clear message."""
-    from functions import all_actions
+    from functions import all_actions, all_sync_families, all_syncs
     from infra.acknowledgements import CheckovAcknowledgements
     from infra.build import build_code, build_layer
     from infra.constructs import LAYER_ARCH, PYTHON_VERSION
     from infra.options import DeployOptions
+    from infra.sync import SyncStack
 
     actions = list(all_actions().values())
-    options = options or DeployOptions.from_context(app.node.get_all_context(), catalogue(actions))
+    syncs = list(all_syncs().values())
+    options = options or DeployOptions.from_context(app.node.get_all_context(), catalogue(actions), sync_catalogue())
     env = cdk.Environment(account=options.account, region=options.region) if (options.account or options.region) else None
     code_dir = build_code()
     needed = sorted(
-        {"core"} | {layer for kind, _ in options.backends for a in actions if a.backend.kind == kind for layer in a.backend.layers}
+        {"core"}
+        | {layer for kind, _ in options.backends for a in actions if a.backend.kind == kind for layer in a.backend.layers}
+        | {layer for kind, _ in options.syncs for f in syncs if f.family.kind == kind for layer in f.layers}
     )
     layer_dirs = {name: build_layer(name, arch=LAYER_ARCH, python_version=PYTHON_VERSION) for name in needed}
     stacks: list[cdk.Stack] = []
@@ -234,6 +238,22 @@ def build(app: cdk.App, options: DeployOptions | None = None) -> list[cdk.Stack]
             )
         )
         deployed += [(a, configuration) for a in family]
+    families = all_sync_families()
+    for kind, configuration in options.syncs:
+        stacks.append(
+            SyncStack(
+                app,
+                stack_name(options.prefix, kind, configuration),
+                options=options,
+                family=families[kind],
+                configuration=configuration,
+                functions=[f for f in syncs if f.family.kind == kind],
+                code_dir=code_dir,
+                layer_dirs=layer_dirs,
+                key=key,
+                env=env,
+            )
+        )
     core = CoreStack(
         app,
         stack_name(options.prefix, "core"),
@@ -249,6 +269,16 @@ def build(app: cdk.App, options: DeployOptions | None = None) -> list[cdk.Stack]
     stacks.append(core)
     cdk.Aspects.of(app).add(CheckovAcknowledgements(options))
     return stacks
+
+
+def sync_catalogue() -> dict[str, list[str]]:
+    """Sync family kind -> its sync function ids: what the deployment options may name."""
+    from functions import all_syncs
+
+    kinds: dict[str, list[str]] = {}
+    for fn in all_syncs().values():
+        kinds.setdefault(fn.family.kind, []).append(fn.id)
+    return kinds
 
 
 def catalogue(actions: list[Action]) -> dict[str, list[str]]:

@@ -22,7 +22,7 @@ from functions.presence.connectors import CxoneSide, GenesysSide, NotLoggedIn, R
 from functions.presence.engine import AgentRecord, Decision, decide
 from functions.presence.model import Change
 from functions.presence.models import PresenceConfig
-from syncs import EventSource, Every, FromQueue, OnEvent, Queue, SyncContext, SyncFamily, Table, sync_function
+from syncs import EventSource, Every, FromQueue, LogMetric, OnEvent, Queue, SyncContext, SyncFamily, Table, sync_function
 
 PRESENCE = SyncFamily(
     kind="presence",
@@ -38,6 +38,29 @@ PRESENCE = SyncFamily(
     event_sources=(
         EventSource("genesys", "Genesys Cloud (Amazon EventBridge integration)", "aws.partner/genesys.com"),
         EventSource("salesforce", "Salesforce (Event Relay of Presence_Change__e)", "aws.partner/salesforce.com"),
+    ),
+    metrics=(
+        LogMetric(
+            "BreakerTrips",
+            "presence-apply",
+            "an agent flapped: writes stopped for the cool-down",
+            where=(("outcome", "breaker-tripped"),),
+            alarm_above=0,
+        ),
+        LogMetric(
+            "SyncLatency",
+            "presence-apply",
+            "event in -> other side written, ms",
+            field="latencyMs",
+            statistic="p99",
+            unit="Milliseconds",
+            alarm_above=10000,
+        ),
+        LogMetric("DriftContactCenter", "presence-reconcile", "contact-center states events had missed", field="driftCc", alarm_above=20),
+        LogMetric("DriftSalesforce", "presence-reconcile", "Omni-Channel states events had missed", field="driftSf", alarm_above=20),
+        LogMetric(
+            "CommandsRefused", "presence-apply", "writes the platform refused (agent on a contact: held)", where=(("outcome", "held"),)
+        ),
     ),
     secret_example={
         "contactCenter": "cxone",

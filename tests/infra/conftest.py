@@ -15,10 +15,10 @@ import aws_cdk as cdk
 import pytest
 from cdk_nag import AwsSolutionsChecks
 
-from functions import all_actions, all_backends
+from functions import all_actions, all_backends, all_sync_families
 from infra.build import BUILD
 from infra.options import DeployOptions
-from infra.stacks import build, catalogue
+from infra.stacks import build, catalogue, sync_catalogue
 
 ORG_ID = "6f4b5a8e-1d2c-4e3f-9a8b-7c6d5e4f3a2b"
 ACCOUNT = "123456789012"
@@ -45,7 +45,7 @@ class Synth:
 
 def options(**context: object) -> DeployOptions:
     """Parse context as the app does (raises OptionsError)."""
-    return DeployOptions.from_context(context, catalogue(list(all_actions().values())))
+    return DeployOptions.from_context(context, catalogue(list(all_actions().values())), sync_catalogue())
 
 
 def synth(tmp: Path, **context: str) -> Synth:
@@ -59,10 +59,21 @@ def synth(tmp: Path, **context: str) -> Synth:
 
 @pytest.fixture(scope="session")
 def full(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """Every backend, plus a second named configuration of each (two Salesforce orgs, say)."""
+    """Every backend and sync family, plus a second named configuration of each (two Salesforce orgs, say)."""
     kinds = list(all_backends())
     spec = ",".join(kinds + [f"{k}:second" for k in kinds])
-    return synth(tmp_path_factory.mktemp("cdk-full"), backends=spec)
+    families = list(all_sync_families())
+    buses = {
+        f"{k}:{c}": {s.name: f"aws.partner/{s.name}.example/{c}" for s in f.event_sources}
+        for k, f in all_sync_families().items()
+        for c in ("default", "second")
+    }
+    return synth(
+        tmp_path_factory.mktemp("cdk-full"),
+        backends=spec,
+        syncs=",".join(families + [f"{k}:second" for k in families]),
+        eventBuses=json.dumps(buses),
+    )
 
 
 CHECKOV_REQUIREMENTS = Path(__file__).with_name("checkov-requirements.txt")

@@ -14,13 +14,14 @@ layer whose runtime (``dataactions``: settings, secrets, HTTP, errors, the log l
 from __future__ import annotations
 
 from syncs.context import SyncContext
-from syncs.declaration import EventSource, Every, FromQueue, OnEvent, Queue, SyncFamily, SyncFunction, Table
+from syncs.declaration import EventSource, Every, FromQueue, LogMetric, OnEvent, Queue, SyncFamily, SyncFunction, Table
 from syncs.entry import SyncHandler, sync_function
 
 __all__ = [
     "EventSource",
     "Every",
     "FromQueue",
+    "LogMetric",
     "OnEvent",
     "Queue",
     "SyncContext",

@@ -68,6 +68,22 @@ class EventSource:
 
 
 @dataclass(frozen=True)
+class LogMetric:
+    """A CloudWatch metric read from a function's log lines (a metric filter: no code, no API call),
+    with an alarm when it goes above ``alarm_above``. ``field``: the log field holding the value (a
+    count of matching lines when empty); ``where``: field values a line must have."""
+
+    name: str
+    function: str  # the sync function id whose log it reads
+    purpose: str
+    field: str = ""
+    where: tuple[tuple[str, str], ...] = ()
+    statistic: str = "Sum"
+    alarm_above: float | None = None
+    unit: str = "Count"
+
+
+@dataclass(frozen=True)
 class FromQueue:
     queue: str
     batch_size: int = 10
@@ -97,6 +113,7 @@ class SyncFamily(Generic[ConfigT]):
     tables: tuple[Table, ...] = ()
     queues: tuple[Queue, ...] = ()
     event_sources: tuple[EventSource, ...] = ()
+    metrics: tuple[LogMetric, ...] = ()
     secret_example: Mapping[str, Any] = field(default_factory=dict)
 
     def table(self, name: str) -> Table:

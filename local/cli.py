@@ -47,6 +47,20 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """``./dev demo``: every data action, then every sync service demo; ``./dev demo <action|family> ...``: those."""
+    from local import demos
+
+    families = [a for a in args.actions if a in demos.demos()]
+    args.actions = [a for a in args.actions if a not in families]
+    status = 0
+    if args.actions or not families:
+        status = demo_actions(args)
+    if families or not args.actions:
+        status |= demos.run(families)
+    return status
+
+
+def demo_actions(args: argparse.Namespace) -> int:
     from dataactions import log
     from functions import handler_for
     from local.events import event_files, expectations
@@ -166,16 +180,42 @@ def action_table() -> str:
     return "\n".join(rows)
 
 
+def sync_table() -> str:
+    """The README's sync function table, derived from the declarations."""
+    from functions import all_syncs
+    from syncs.declaration import Every, FromQueue, OnEvent
+
+    def trigger(t: object) -> str:
+        if isinstance(t, FromQueue):
+            return f"queue `{t.queue}` (batches of {t.batch_size})"
+        if isinstance(t, OnEvent):
+            return f"EventBridge `{t.source}`: " + ", ".join(f"`{d}`" for d in t.detail_types)
+        assert isinstance(t, Every)
+        return f"every {t.minutes} min"
+
+    rows = ["| Sync function | id | family | trigger | tables (read/write) | sends to | timeout |", "|---|---|---|---|---|---|---|"]
+    for fn in all_syncs().values():
+        tables = ", ".join(f"{t}{' (w)' if t in fn.writes else ''}" for t in fn.tables) or "-"
+        rows.append(
+            f"| {fn.name} | `{fn.id}` | {fn.family.kind} | {trigger(fn.trigger)} | {tables} | {', '.join(fn.sends_to) or '-'} | {fn.timeout_seconds}s |"
+        )
+    return "\n".join(rows)
+
+
 README_START, README_END = "<!-- actions:start -->", "<!-- actions:end -->"
+TABLES = {"actions": action_table, "syncs": sync_table}
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    """Rewrite the action table in README.md from the declarations."""
+    """Rewrite the derived tables in README.md (actions, sync functions) from the declarations."""
     path = Path(__file__).resolve().parent.parent / "README.md"
     text = path.read_text()
-    head, _, rest = text.partition(README_START)
-    _, _, tail = rest.partition(README_END)
-    path.write_text(f"{head}{README_START}\n{action_table()}\n{README_END}{tail}")
+    for name, table in TABLES.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
+        text = f"{head}{start}\n{table()}\n{end}{tail}"
+    path.write_text(text)
     return 0
 
 
@@ -192,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--correlation-id", default="local-invoke")
     p.set_defaults(func=cmd_invoke)
 
-    p = sub.add_parser("demo", help="start the local stand-ins and run every event of every action")
+    p = sub.add_parser("demo", help="start the local stand-ins, run every event of every action, then every sync service demo")
     p.add_argument("actions", nargs="*")
     p.set_defaults(func=cmd_demo)
 

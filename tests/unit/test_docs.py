@@ -1,13 +1,18 @@
-"""The README's action table is derived from the declarations and kept current."""
+"""The README's derived tables (actions, sync functions) match the declarations."""
 
 from pathlib import Path
 
-from local.cli import README_END, README_START, action_table
+import pytest
+
+from local.cli import TABLES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_readme_action_table_matches_the_declarations() -> None:
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_readme_tables_match_the_declarations(name: str) -> None:
     text = README.read_text()
-    table = text.split(README_START, 1)[1].split(README_END, 1)[0].strip()
-    assert table == action_table(), "run ./dev docs"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    assert start in text and end in text, f"README lacks the {name} table markers"
+    table = text.split(start, 1)[1].split(end, 1)[0].strip()
+    assert table == TABLES[name](), "run ./dev docs"

@@ -179,3 +179,20 @@ def lease(ctx: SyncContext[Any], name: str, owner: str, seconds: float) -> bool:
             return False
         raise
     return True
+
+
+def release(ctx: SyncContext[Any], name: str, owner: str) -> None:
+    """Give a lease up (only its owner can), so the next run need not wait for it to lapse."""
+    from botocore.exceptions import ClientError
+
+    try:
+        ctx.aws.dynamodb.delete_item(
+            TableName=ctx.table("state"),
+            Key={"pk": _s(f"lease#{name}")},
+            ConditionExpression="#o = :me",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues={":me": _s(owner)},
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise

@@ -269,22 +269,25 @@ def cxone_poll(tick: Any, ctx: Config) -> dict[str, Any]:
     owner = ctx.correlation_id
     if not store.lease(ctx, "cxone-poll", owner, 70):
         return {"outcome": "idle", "why": "another poller holds the lease"}
-    side = contact_center(ctx)
-    assert isinstance(side, CxoneSide)
-    polls = queued = 0
-    since = store.checkpoint(ctx, "cxone-states").get("updatedSince")
-    while True:
-        states, next_since = side.client.agent_states(ctx, since)
-        polls += 1
-        changes = [side.change(s) for s in states if s.get("agentId") is not None]
-        if changes:
-            queued += _queue(ctx, changes)
-        if next_since and next_since != since:
-            since = next_since
-            store.save_checkpoint(ctx, "cxone-states", {"updatedSince": since})
-        if ctx.time_left() < cfg.poll_seconds + 5 or (isinstance(tick, dict) and tick.get("once")):
-            break
-        time.sleep(cfg.poll_seconds)
+    try:
+        side = contact_center(ctx)
+        assert isinstance(side, CxoneSide)
+        polls = queued = 0
+        since = store.checkpoint(ctx, "cxone-states").get("updatedSince")
+        while True:
+            states, next_since = side.client.agent_states(ctx, since)
+            polls += 1
+            changes = [side.change(s) for s in states if s.get("agentId") is not None]
+            if changes:
+                queued += _queue(ctx, changes)
+            if next_since and next_since != since:
+                since = next_since
+                store.save_checkpoint(ctx, "cxone-states", {"updatedSince": since})
+            if ctx.time_left() < cfg.poll_seconds + 5 or (isinstance(tick, dict) and tick.get("once")):
+                break
+            time.sleep(cfg.poll_seconds)
+    finally:
+        store.release(ctx, "cxone-poll", owner)
     return {"outcome": "polled", "polls": polls, "queued": queued}
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.test import EnvironBuilder
 
+from local.standins import omni
 from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "salesforce"
@@ -175,7 +176,15 @@ CASES: list[dict[str, Any]] = [
         "CreatedDate": "2026-01-01T08:30:00.000+0000",
     },
 ]
-TABLES = {"Account": ACCOUNTS, "Contact": CONTACTS, "Case": CASES}
+TABLES = {
+    "Account": ACCOUNTS,
+    "Contact": CONTACTS,
+    "Case": CASES,
+    # Omni-Channel (presence sync): see local/standins/omni.py
+    "ServicePresenceStatus": omni.SERVICE_PRESENCE_STATUS,
+    "UserServicePresence": omni.USER_SERVICE_PRESENCE,
+    "User": omni.USERS,
+}
 PHONE_FIELDS = {"Account": ["Phone"], "Contact": ["Phone", "MobilePhone"]}
 
 
@@ -378,6 +387,7 @@ URLS = routes(
     Rule(f"{API}/search", endpoint="search", methods=["GET"]),
     Rule(f"{API}/composite", endpoint="composite", methods=["POST"]),
     Rule(f"{API}/sobjects/CaseComment", endpoint="create_comment", methods=["POST"]),
+    Rule(f"{API}/sobjects/Presence_Command__e", endpoint="publish_command", methods=["POST"]),
 )
 
 
@@ -388,6 +398,7 @@ class Salesforce:
         self.limit_next = 0  # answer the next N API calls with REQUEST_LIMIT_EXCEEDED
         self.fail_next = 0  # answer the next N API calls with 503
         self.comments: list[dict[str, Any]] = []
+        self.consoles = omni.Consoles()  # agents' Omni-Channel consoles (presence sync)
 
     def expire_sessions(self) -> None:
         self.tokens.clear()
@@ -432,6 +443,19 @@ class Salesforce:
         new_id = _id("00a", len(self.comments) + 1)
         self.comments.append({"Id": new_id, **body})
         return Response(201, {"id": new_id, "success": True, "errors": []})
+
+    def publish_command(self, req: Request) -> Response:
+        """A platform event publish: 201 with an id, then the agent's console applies it."""
+        try:
+            fields = req.json()
+        except ValueError:
+            return _errors(400, "JSON_PARSER_ERROR", "The request body is not valid JSON")
+        if not isinstance(fields, dict):
+            return _errors(400, "JSON_PARSER_ERROR", "Expected an object")
+        problem = self.consoles.command(fields)
+        if problem:
+            return _errors(400, problem, "Required fields are missing: [CommandId__c, UserId__c, ExpiresAt__c, Action__c]")
+        return Response(201, {"id": "e00" + secrets.token_hex(6).upper(), "success": True, "errors": []})
 
     def composite(self, req: Request) -> Response:
         results: dict[str, Any] = {}

@@ -134,9 +134,10 @@ def per_call_us(fn, arg, rounds: int = 7, number: int = 2000) -> float:
 def translation() -> None:
     from zeep.helpers import serialize_object
 
-    from soapbridge.call import envelope, response
+    from soapbridge.compile import compile_operation
     from soapbridge.config import SoapConfig
-    from soapbridge.operation import compile_operation
+    from soapbridge.request import envelope, validate
+    from soapbridge.response import read
     from soapbridge.wsdl import load
 
     config = SoapConfig.model_validate({"endpoint": "http://127.0.0.1/", "auth": "none"})
@@ -146,10 +147,10 @@ def translation() -> None:
     data = account_response()
 
     def bridge_build(inp: dict) -> bytes:
-        return envelope(pay, pay.body(pay.validate(inp)), config)
+        return envelope(pay, validate(pay, inp), config)
 
     def bridge_parse(raw: bytes) -> dict:
-        return response(get, 200, "text/xml", raw, "Billing")
+        return read(get, 200, "text/xml", raw, "Billing")
 
     def zeep_build(inp: dict) -> bytes:
         msg = binding._operations["RecordPayment"].input.serialize(**{**inp, "amount": Decimal(repr(inp["amount"]))})

@@ -18,11 +18,22 @@ from jsonschema import Draft4Validator
 from lxml import etree
 
 from definitions.contracts import DRAFT4, contract_problems
+from soapbridge.compile import compile_operation
+from soapbridge.config import SoapConfig
+from soapbridge.contracts import input_schema, output_schema
 from soapbridge.listing import describe
-from soapbridge.operation import OperationPlan, compile_operation
-from soapbridge.plan import Leaf, Node, PlanError
+from soapbridge.plan import Leaf, Node, OperationPlan, PlanError
+from soapbridge.request import envelope, validate
+from soapbridge.response import read, read_body
 from soapbridge.wsdl import WsdlError, load
-from tests.soap.test_wire import c14n
+from tests.soap.test_wire import body_of, c14n
+
+NO_AUTH = SoapConfig.model_validate({"auth": "none"})
+
+
+def envelope_for(plan: OperationPlan, payload: dict[str, Any]) -> bytes:
+    return envelope(plan, validate(plan, payload), NO_AUTH)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "wsdl"
@@ -86,7 +97,7 @@ def test_no_arrays_of_arrays_even_for_repeated_array_wrappers(tmp_path: Path) ->
         )
     )
     plan = compile_operation(str(tmp_path / "nested.wsdl"), None, None, "GetQuote")
-    tiers = plan.output_schema()["properties"]["quote"]["properties"]["tiers"]
+    tiers = output_schema(plan)["properties"]["quote"]["properties"]["tiers"]
     assert tiers["type"] == "array" and tiers["items"]["type"] == "object"  # the repeated wrapper stays an object
     assert tiers["items"]["properties"]["tier"]["type"] == "array"
 
@@ -163,14 +174,15 @@ CASES = [
 def test_request_body_equals_zeeps_serialisation(wsdl: str, port: str | None, operation: str, everything: bool) -> None:
     plan = compile_operation(wsdl, None, port, operation)
     payload = fill(plan, everything=everything)
-    ours = plan.body(plan.validate(payload))
+    ours = envelope_for(plan, payload)
     document, _ = load(wsdl)
     service = next(iter(document.services.values()))
     binding = service.ports[plan.port].binding
     originals = {plan.fields[name].original: value for name, value in payload.items()}
     message = binding._operations[operation].input.serialize(**zeep_kwargs(plan.request, originals))
     body = message.content.find("{*}Body")
-    assert c14n(ours) == c14n(body[0])
+    assert c14n(body_of(ours)) == c14n(body[0])
+    assert c14n(ours) == c14n(message.content)  # and the whole envelope
 
 
 # -- responses: ours == zeep's -------------------------------------------------------------------
@@ -192,18 +204,15 @@ def normalise(value: Any) -> Any:
 def test_response_reading_equals_zeeps_parse_of_the_real_server_answer(standins) -> None:
     from zeep.helpers import serialize_object
 
-    from soapbridge.call import envelope
-    from soapbridge.config import SoapConfig
-
     cfg = standins.configs["billing"]["default"]
     config = SoapConfig.model_validate(cfg)
     plan = compile_operation(BILLING, None, None, "GetAccount")
     raw = httpx.post(
         cfg["endpoint"],
-        content=envelope(plan, plan.body(plan.validate({"accountId": "ACC-1001"})), config),
+        content=envelope(plan, validate(plan, {"accountId": "ACC-1001"}), config),
         headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"GetAccount"'},
     ).content
-    ours = plan.read(etree.fromstring(raw).find("{*}Body")[0])
+    ours = read_body(plan, etree.fromstring(raw).find("{*}Body")[0])
     document, _ = load(BILLING)
     op = document.services["BillingService"].ports["BillingPort"].binding._operations["GetAccount"]
     theirs = normalise(serialize_object(op.process_reply(etree.fromstring(raw)), dict))
@@ -286,20 +295,20 @@ def test_subset_renames_and_output_root() -> None:
         rename_outputs={"invoices": "bills"},
         rename_inputs={"accountId": "account"},
     )
-    schema = plan.output_schema()
+    schema = output_schema(plan)
     assert list(schema["properties"]) == ["name", "contact", "bills"]
     assert list(schema["properties"]["bills"]["items"]["properties"]) == ["amount"]
     assert list(schema["properties"]["contact"]["properties"]["address"]["properties"]) == ["city"]
-    assert list(plan.input_schema()["properties"]) == ["account"]
+    assert list(input_schema(plan)["properties"]) == ["account"]
 
 
 def test_decimals_as_strings_keep_every_digit() -> None:
     plan = compile_operation(CONVERSION, None, "NumberConversionSoap", "NumberToDollars", decimals="string")
-    assert plan.input_schema()["properties"]["dNum"]["type"] == "string"
-    body = plan.body(plan.validate({"dNum": "12345678901234567890.123456789"}))
+    assert input_schema(plan)["properties"]["dNum"]["type"] == "string"
+    body = body_of(envelope_for(plan, {"dNum": "12345678901234567890.123456789"}))
     assert body[0].text == "12345678901234567890.123456789"
     with pytest.raises(ValueError, match="dNum: must be a decimal number as a string"):
-        plan.validate({"dNum": "twelve"})
+        validate(plan, {"dNum": "twelve"})
 
 
 # -- any text survives the trip ------------------------------------------------------------------
@@ -311,10 +320,9 @@ XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_ch
 @given(reference=XML_TEXT, amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999.99"), places=2))
 def test_inputs_round_trip_through_the_envelope(reference: str, amount: Decimal) -> None:
     plan = compile_operation(BILLING, None, None, "RecordPayment")
-    body = plan.body(
-        plan.validate({"accountId": "ACC-1001", "amount": float(amount), "currency": "USD", "method": "CASH", "reference": reference})
+    parsed = body_of(
+        envelope_for(plan, {"accountId": "ACC-1001", "amount": float(amount), "currency": "USD", "method": "CASH", "reference": reference})
     )
-    parsed = etree.fromstring(etree.tostring(body))
     assert parsed.findtext("{*}reference") == (reference or None)  # "" leaves the optional element out
     assert Decimal(parsed.findtext("{*}amount")) == amount
 
@@ -324,11 +332,11 @@ def test_inputs_round_trip_through_the_envelope(reference: str, amount: Decimal)
 def test_any_text_input_is_either_sent_or_refused_as_invalid_input(text: str) -> None:
     plan = compile_operation(BILLING, None, None, "GetAccount")
     try:
-        values = plan.validate({"accountId": text})
+        values = validate(plan, {"accountId": text})
     except ValueError as exc:
         assert "control characters" in str(exc) and text not in str(exc).replace("accountId", "")
         return
-    assert etree.fromstring(etree.tostring(plan.body(values))).findtext("{*}accountId") == text
+    assert body_of(envelope(plan, values, NO_AUTH)).findtext("{*}accountId") == text
 
 
 def test_listing_command_shows_services_ports_operations_and_contracts(capsys: pytest.CaptureFixture[str]) -> None:
@@ -348,8 +356,6 @@ def test_listing_command_shows_services_ports_operations_and_contracts(capsys: p
 def test_rpc_literal_response_equals_zeeps_parse() -> None:
     from zeep.helpers import serialize_object
 
-    from soapbridge.call import response
-
     raw = (
         b'<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
         b'<r:GetQuoteResponse xmlns:r="urn:example:legacy-rates"><quote quoteId="Q-7"><rate>1.25</rate>'
@@ -357,7 +363,7 @@ def test_rpc_literal_response_equals_zeeps_parse() -> None:
         b"</quote></r:GetQuoteResponse></soap:Body></soap:Envelope>"
     )
     plan = compile_operation(RPC, None, None, "GetQuote")
-    ours = response(plan, 200, "text/xml", raw, "Rates")
+    ours = read(plan, 200, "text/xml", raw, "Rates")
     assert ours == {
         "quote": {
             "rate": 1.25,

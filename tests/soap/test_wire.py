@@ -12,7 +12,7 @@ from lxml import etree
 from dataactions import BackendError, BackendTimeout, ConfigurationError, InvalidInput
 from local.context import LocalContext
 from local.standins.server import Response
-from soapbridge.call import SoapFault
+from soapbridge.response import SoapFault
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"

@@ -23,7 +23,7 @@ from soapbridge.config import SoapConfig
 from soapbridge.contracts import input_schema, output_schema
 from soapbridge.listing import describe
 from soapbridge.plan import Leaf, Node, OperationPlan, PlanError
-from soapbridge.request import envelope, validate
+from soapbridge.request import envelope, secret_values, validate
 from soapbridge.response import read, read_body
 from soapbridge.wsdl import WsdlError, load
 from tests.soap.test_wire import body_of, c14n
@@ -43,7 +43,10 @@ FEDEX_COUNTRY = str(FIXTURES / "fedex" / "CountryService_v8.wsdl")
 FEDEX_RATE = str(FIXTURES / "fedex" / "RateService_v24.wsdl")
 ONVIF = str(FIXTURES / "onvif" / "devicemgmt.wsdl")
 RPC = str(FIXTURES / "local" / "rpc-literal.wsdl")
-ALL = [BILLING, CONVERSION, FEDEX_COUNTRY, FEDEX_RATE, ONVIF, RPC]
+BING = str(FIXTURES / "bingads" / "customerbilling_service.xml")
+ORDERS = str(FIXTURES / "local" / "headers-soap12.wsdl")
+HTTP_ONLY = str(FIXTURES / "local" / "http-only.wsdl")
+ALL = [BILLING, CONVERSION, FEDEX_COUNTRY, FEDEX_RATE, ONVIF, RPC, BING, ORDERS]
 
 
 def genesys_definition(entry: dict[str, Any]) -> dict[str, Any]:
@@ -206,10 +209,10 @@ def test_response_reading_equals_zeeps_parse_of_the_real_server_answer(standins)
 
     cfg = standins.configs["billing"]["default"]
     config = SoapConfig.model_validate(cfg)
-    plan = compile_operation(BILLING, None, None, "GetAccount")
+    plan = compile_operation(BILLING, None, None, "GetAccount", headers={"TenantHeader.tenantId": "secret:tenantId"})
     raw = httpx.post(
         cfg["endpoint"],
-        content=envelope(plan, validate(plan, {"accountId": "ACC-1001"}), config),
+        content=envelope(plan, {**validate(plan, {"accountId": "ACC-1001"}), **secret_values(plan, config, "Billing")}, config),
         headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"GetAccount"'},
     ).content
     ours = read_body(plan, etree.fromstring(raw).find("{*}Body")[0])
@@ -311,6 +314,46 @@ def test_decimals_as_strings_keep_every_digit() -> None:
         validate(plan, {"dNum": "twelve"})
 
 
+@pytest.mark.parametrize("value", ["NaN", "nan", "Infinity", "-Infinity", "inf", "sNaN"])
+def test_decimal_strings_refuse_nan_and_infinity(value: str) -> None:
+    plan = compile_operation(CONVERSION, None, "NumberConversionSoap", "NumberToDollars", decimals="string")
+    with pytest.raises(ValueError, match="dNum: must be a finite number"):
+        validate(plan, {"dNum": value})
+
+
+def test_decimal_exponents_cannot_blow_up_the_request() -> None:
+    as_text = compile_operation(CONVERSION, None, "NumberConversionSoap", "NumberToDollars", decimals="string")
+    as_number = compile_operation(CONVERSION, None, "NumberConversionSoap", "NumberToDollars")
+    for value in ("1e999999999", "1e-999999999", "1" + "0" * 400):  # 11 characters would be a gigabyte of zeros
+        with pytest.raises(ValueError, match="dNum: must have fewer than 400 digits before and after the decimal point"):
+            validate(as_text, {"dNum": value})
+    with pytest.raises(ValueError, match="dNum: must have fewer than 400 digits"):
+        validate(as_number, {"dNum": 10**400})
+    assert validate(as_text, {"dNum": "1e3"})["dNum"] == "1000"
+    assert validate(as_number, {"dNum": 1e308})["dNum"] == "1" + "0" * 308  # every double still goes through
+    assert validate(as_number, {"dNum": 5e-324})["dNum"] == "0." + "0" * 323 + "5"
+
+
+def test_float_and_double_refuse_nan_infinity_and_strings(tmp_path: Path) -> None:
+    (tmp_path / "floats.wsdl").write_text(
+        Path(RPC)
+        .read_text()
+        .replace(
+            '<part name="quantity" type="xsd:int"/>',
+            '<part name="quantity" type="xsd:int"/><part name="weight" type="xsd:float"/><part name="ratio" type="xsd:double"/>',
+        )
+    )
+    plan = compile_operation(str(tmp_path / "floats.wsdl"), None, None, "GetQuote")
+    base = {"product": "p", "quantity": 1, "budget_value": 5, "budget_currency": "EUR"}
+    assert validate(plan, {**base, "weight": 2.5, "ratio": 10**20})["ratio"] == "1e+20"
+    for bad in (float("nan"), float("inf"), float("-inf"), 10**400):
+        with pytest.raises(ValueError, match="weight: must be a finite number; ratio: must be a finite number"):
+            validate(plan, {**base, "weight": bad, "ratio": bad})
+    for text in ("NaN", "Infinity", "1.5"):
+        with pytest.raises(ValueError, match="weight: must be a number"):
+            validate(plan, {**base, "weight": text})
+
+
 # -- any text survives the trip ------------------------------------------------------------------
 
 XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"), max_size=60)
@@ -351,6 +394,21 @@ def test_listing_command_shows_services_ports_operations_and_contracts(capsys: p
     assert entry["input"]["properties"]["method"]["enum"] == ["CARD", "BANK_TRANSFER", "CASH"]
     with pytest.raises(SystemExit, match="no SOAP operation matches"):
         main(["wsdl", BILLING, "--operation", "Nope"])
+    assert main(["wsdl", ORDERS]) == 0  # the headers an action may declare, with their types
+    assert "SOAP headers: Session.token string, Session.language string?, Session.client.name string?" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["text", "json"])
+def test_listing_a_wsdl_without_soap_ports_says_so_and_succeeds(capsys: pytest.CaptureFixture[str], json_flag: list[str]) -> None:
+    from local.cli import main
+
+    assert main(["wsdl", HTTP_ONLY, *json_flag]) == 0
+    captured = capsys.readouterr()
+    said = "no SOAP port, so nothing to list: the ports are WeatherHttpGet (HTTP GET), WeatherHttpPost (HTTP POST)"
+    if json_flag:
+        assert json.loads(captured.out) == [] and said in captured.err
+    else:
+        assert said in captured.out and "GetForecast" not in captured.out
 
 
 def test_rpc_literal_response_equals_zeeps_parse() -> None:

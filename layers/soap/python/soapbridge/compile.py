@@ -347,6 +347,7 @@ def _shape_headers(plan: OperationPlan, blocks: list[Leaf | Node], declared: Map
             _collect(block, block.key + "_", (block.key,), (), None, every)
     by_path = {".".join(f.path): f for f in every}
     plan.available_headers = {path: f.leaf for path, f in by_path.items()}
+    plan.required_headers = frozenset(path for path, f in by_path.items() if f.leaf.required and not f.anchors and f.choice is None)
     if not declared:
         return [], []
     unknown = sorted(set(declared) - set(by_path))

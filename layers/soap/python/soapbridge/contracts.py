@@ -74,7 +74,7 @@ def header_schema(plan: OperationPlan) -> dict[str, Any]:
     """Every SOAP header value the binding declares, by the dotted path ``headers=`` names it with."""
     props = {path: leaf_schema(leaf, output=False) for path, leaf in plan.available_headers.items()}
     schema: dict[str, Any] = {"type": "object", "properties": props}
-    required = [path for path, leaf in plan.available_headers.items() if leaf.required]
+    required = [path for path in plan.available_headers if path in plan.required_headers]
     if required:
         schema["required"] = required
     return schema

@@ -106,8 +106,10 @@ class OperationPlan:
     # SOAP headers the action sends: a root whose children are the header blocks (None: none)
     headers: Node | None = None
     secret_headers: tuple[SecretHeader, ...] = ()
-    # every header the binding declares, by dotted path (what ``headers=`` may name)
+    # every header value the binding declares, by dotted path (what ``headers=`` may name), and
+    # those a header block cannot be sent without
     available_headers: dict[str, Leaf] = field(default_factory=dict)
+    required_headers: frozenset[str] = frozenset()
     secret_flats: frozenset[str] = frozenset()  # flats the secret always gives (its header values)
 
     @property

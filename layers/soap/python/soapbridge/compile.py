@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from dataactions.declaration import RESERVED_INPUT_NAMES
@@ -257,15 +256,17 @@ def _header_blocks(walker: Walker, message: Any) -> list[Leaf | Node]:
 # -- 2. shaping the inputs: body fields, SOAP headers ------------------------------------------
 
 
-@dataclass
 class _Found:
     """A leaf below a root, with what decides when it is written."""
 
-    name: str  # the derived flat name: parent_child_leaf
-    path: tuple[str, ...]  # the keys down to it
-    leaf: Leaf
-    anchors: tuple[int, ...]  # ids of its optional ancestors, outermost first (() = always written)
-    choice: tuple[int, int] | None
+    __slots__ = ("name", "path", "leaf", "anchors", "choice")
+
+    def __init__(self, name: str, path: tuple[str, ...], leaf: Leaf, anchors: tuple[int, ...], choice: tuple[int, int] | None) -> None:
+        self.name = name  # the derived flat name: parent_child_leaf
+        self.path = path  # the keys down to it
+        self.leaf = leaf
+        self.anchors = anchors  # ids of its optional ancestors, outermost first (() = always written)
+        self.choice = choice
 
 
 def _collect(

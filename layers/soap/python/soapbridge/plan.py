@@ -9,7 +9,9 @@ input fields Genesys sees. Nothing here imports zeep.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from soapbridge.xsd import Codec
 
@@ -35,6 +37,10 @@ class Leaf:
     enum: tuple[str, ...] | None = None
     choice: tuple[int, int] | None = None  # (choice group, branch) when inside an xs:choice
     flat: str = ""  # input leaves: the key of its value in a call's values
+    read: Callable[[str], Any] = field(init=False, repr=False)  # the codec's reader, one lookup away per value
+
+    def __post_init__(self) -> None:
+        self.read = self.codec.read
 
     @property
     def kind(self) -> str:
@@ -77,13 +83,15 @@ class Field:
         return self.leaf.required and self.anchor is None and self.choice is None
 
 
-@dataclass(frozen=True)
 class SecretHeader:
     """A SOAP header value taken from the configuration's secret (``headers.<key>``), not an input."""
 
-    path: str  # as declared: "TenantHeader.tenantId"
-    key: str  # the name under "headers" in the secret
-    leaf: Leaf
+    __slots__ = ("path", "key", "leaf")
+
+    def __init__(self, path: str, key: str, leaf: Leaf) -> None:
+        self.path = path  # as declared: "TenantHeader.tenantId"
+        self.key = key  # the name under "headers" in the secret
+        self.leaf = leaf
 
 
 @dataclass(eq=False)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -27,14 +26,16 @@ class Mismatch(ValueError):
     """The response does not match what the WSDL says (raised per call, names the path)."""
 
 
-@dataclass(frozen=True)
 class Fault:
     """A SOAP Fault as read from the body, in SOAP 1.1 terms (1.2's Code/Subcode, Reason, Role, Detail)."""
 
-    code: str  # local values joined by dots: "Client.AccountClosed", "Sender.NumberTooLarge"
-    reason: str
-    actor: str | None  # 1.1 faultactor, 1.2 Role
-    detail: Any | None  # the detail element (a detached copy), or None
+    __slots__ = ("code", "reason", "actor", "detail")
+
+    def __init__(self, code: str, reason: str, actor: str | None, detail: Any | None) -> None:
+        self.code = code  # local values joined by dots: "Client.AccountClosed", "Sender.NumberTooLarge"
+        self.reason = reason
+        self.actor = actor  # 1.1 faultactor, 1.2 Role
+        self.detail = detail  # the detail element (a detached copy), or None
 
 
 class SoapFault(BackendError):
@@ -213,7 +214,7 @@ def _read_one(spec: Leaf | Node, el: Any) -> Any:
     try:
         if isinstance(spec, Node):
             return _read_node(spec, el)
-        return spec.codec.read(el if isinstance(el, str) else (el.text or ""))
+        return spec.read(el if isinstance(el, str) else (el.text or ""))
     except Mismatch as exc:
         if str(exc).startswith("in "):
             raise Mismatch(f"in {spec.key}.{str(exc)[3:]}") from None

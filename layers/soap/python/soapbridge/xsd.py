@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,15 +26,23 @@ from typing import Any
 MAX_DECIMAL_PLACES = 400
 
 
-@dataclass(frozen=True, slots=True)
 class Codec:
-    """One XSD builtin type, both ways."""
+    """One XSD builtin type, both ways. (A plain class: dataclasses cost cold start, ~1 ms each frozen.)"""
 
-    name: str  # the bridge's kind: string, boolean, integer, decimal, float, date, dateTime, time
-    schema: Mapping[str, Any]  # JSON Schema fragment (the contracts add enum and array wrapping)
-    write: Callable[[Any], str]  # a JSON input value -> XML text (ValueError: why not, data-free)
-    read: Callable[[str], Any]  # XML text -> JSON value (ValueError: why not, data-free)
-    enumerable: bool = False  # xs:enumeration facets are listed and checked (strings, integers)
+    __slots__ = ("name", "schema", "write", "read", "enumerable")
+
+    def __init__(
+        self,
+        name: str,  # the bridge's kind: string, boolean, integer, decimal, float, date, dateTime, time
+        schema: Mapping[str, Any],  # JSON Schema fragment (the contracts add enum and array wrapping)
+        write: Callable[[Any], str],  # a JSON input value -> XML text (ValueError: why not, data-free)
+        read: Callable[[str], Any],  # XML text -> JSON value (ValueError: why not, data-free)
+        enumerable: bool = False,  # xs:enumeration facets are listed and checked (strings, integers)
+    ) -> None:
+        self.name, self.schema, self.write, self.read, self.enumerable = name, schema, write, read, enumerable
+
+    def __repr__(self) -> str:
+        return f"Codec({self.name})"
 
 
 # -- strings, booleans --------------------------------------------------------------------------
@@ -142,8 +149,9 @@ def _decimal(text: str) -> Decimal:
 
 def _read_decimal(text: str) -> float | int:
     d = _decimal(text)
-    exponent = d.as_tuple().exponent
-    return int(d) if d == d.to_integral_value() and isinstance(exponent, int) and exponent >= 0 else float(d)
+    if d == d.to_integral_value() and d.as_tuple().exponent >= 0:  # type: ignore[operator]  # finite: an int
+        return int(d)
+    return float(d)
 
 
 def _read_decimal_text(text: str) -> str:

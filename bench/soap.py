@@ -170,7 +170,7 @@ def translation() -> None:
         ("JSON -> envelope (RecordPayment)", (hand_build, bridge_build, zeep_build), PAYMENT),
         (f"envelope -> JSON (GetAccount, {len(data)} bytes, 12 invoices)", (hand_parse, bridge_parse, zeep_parse), data),
     ):
-        times = {f.__name__: [] for f in fns}
+        times: dict[str, list[float]] = {f.__name__: [] for f in fns}
         for _ in range(3):  # interleaved
             for f in fns:
                 times[f.__name__].append(per_call_us(f, arg))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal as D
+from typing import Any
 
 from local.standins.server import LocalServer
 from local.standins.soap import SoapGateway
@@ -26,7 +27,7 @@ CHANNELS: list[str | None] = []  # the TenantHeader channel of each request the 
 SERVICE_NS = "urn:example:billing:2024"
 TYPES_NS = "urn:example:billing:types:2024"
 
-ACCOUNTS = {
+ACCOUNTS: dict[str, dict[str, Any]] = {
     "ACC-1001": {
         "name": "Ada Lovelace",
         "status": "ACTIVE",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -416,7 +417,7 @@ def test_one_request_per_call_on_one_kept_alive_connection(configure, standins, 
 
 # -- secure actions relay no service text ---------------------------------------------------------
 
-SHAPE = dict(
+SHAPE: dict[str, Any] = dict(
     backend=BILLING,
     wsdl="../../functions/billing/wsdl/billing.wsdl",
     service="BillingService",

@@ -1,6 +1,6 @@
 """SOAP bridge: per-call translation cost against hand-written lxml and zeep, and cold start.
 
-* translation: JSON -> envelope bytes (RecordPayment: validation + body + envelope) and envelope
+* translation: JSON -> envelope bytes (RecordPayment: validation + TenantHeader + body + envelope) and envelope
   bytes -> JSON (GetAccount with contact, address and 12 invoices: safe parse + fault check + read),
   each against a hand-written lxml translation of the same message and zeep's own serialiser/parser,
   interleaved in the same run;
@@ -25,6 +25,7 @@ SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SVC = "urn:example:billing:2024"
 TYPES = "urn:example:billing:types:2024"
 PAYMENT = {"accountId": "ACC-1001", "amount": 125.40, "currency": "USD", "method": "CARD", "reference": "IVR-20261121-0001"}
+TENANT = "tenant-0042"  # the TenantHeader every billing request carries (from the secret)
 
 
 def account_response(invoices: int = 12) -> bytes:
@@ -60,6 +61,8 @@ def hand_build(inp: dict) -> bytes:
     if not isinstance(amount, int | float) or isinstance(amount, bool):
         raise ValueError("amount")
     env = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
+    header = etree.SubElement(etree.SubElement(env, f"{{{SOAP11}}}Header"), f"{{{SVC}}}TenantHeader", nsmap={"ns0": SVC})
+    etree.SubElement(header, f"{{{SVC}}}tenantId").text = TENANT
     body = etree.SubElement(env, f"{{{SOAP11}}}Body")
     req = etree.SubElement(body, f"{{{SVC}}}RecordPayment", nsmap={"ns0": SVC})
     etree.SubElement(req, f"{{{SVC}}}accountId").text = inp["accountId"]
@@ -134,34 +137,39 @@ def per_call_us(fn, arg, rounds: int = 7, number: int = 2000) -> float:
 def translation() -> None:
     from zeep.helpers import serialize_object
 
-    from soapbridge.call import envelope, response
+    from functions.billing.actions import TENANT as TENANT_HEADER
+    from soapbridge.compile import compile_operation
     from soapbridge.config import SoapConfig
-    from soapbridge.operation import compile_operation
+    from soapbridge.request import envelope, secret_values, validate
+    from soapbridge.response import read
     from soapbridge.wsdl import load
 
-    config = SoapConfig.model_validate({"endpoint": "http://127.0.0.1/", "auth": "none"})
-    pay = compile_operation(WSDL, None, None, "RecordPayment")
+    config = SoapConfig.model_validate({"endpoint": "http://127.0.0.1/", "auth": "none", "headers": {"tenantId": TENANT}})
+    pay = compile_operation(WSDL, None, None, "RecordPayment", headers=TENANT_HEADER)  # as the shipped action
     get = compile_operation(WSDL, None, None, "GetAccount")
     binding = load(WSDL)[0].services["BillingService"].ports["BillingPort"].binding
     data = account_response()
 
     def bridge_build(inp: dict) -> bytes:
-        return envelope(pay, pay.body(pay.validate(inp)), config)
+        return envelope(pay, {**validate(pay, inp), **secret_values(pay, config, "Billing")}, config)
 
     def bridge_parse(raw: bytes) -> dict:
-        return response(get, 200, "text/xml", raw, "Billing")
+        return read(get, 200, "text/xml", raw, "Billing")
 
     def zeep_build(inp: dict) -> bytes:
-        msg = binding._operations["RecordPayment"].input.serialize(**{**inp, "amount": Decimal(repr(inp["amount"]))})
+        msg = binding._operations["RecordPayment"].input.serialize(
+            **{**inp, "amount": Decimal(repr(inp["amount"]))}, _soapheaders={"TenantHeader": {"tenantId": TENANT}}
+        )
         return etree.tostring(msg.content, xml_declaration=True, encoding="utf-8")
 
     def zeep_parse(raw: bytes) -> dict:
         return serialize_object(binding._operations["GetAccount"].process_reply(etree.fromstring(raw, SAFE_PARSER)), dict)
 
     # same message both ways before timing anything
-    assert etree.canonicalize(bridge_build(PAYMENT).decode(), strip_text=True, rewrite_prefixes=True) == etree.canonicalize(
-        hand_build(PAYMENT).decode(), strip_text=True, rewrite_prefixes=True
-    )
+    def c14n(xml: bytes) -> str:
+        return etree.canonicalize(xml.decode(), strip_text=True, rewrite_prefixes=True)
+
+    assert c14n(bridge_build(PAYMENT)) == c14n(hand_build(PAYMENT)) == c14n(zeep_build(PAYMENT))
     assert bridge_parse(data) == hand_parse(data)
 
     rows = []
@@ -169,7 +177,7 @@ def translation() -> None:
         ("JSON -> envelope (RecordPayment)", (hand_build, bridge_build, zeep_build), PAYMENT),
         (f"envelope -> JSON (GetAccount, {len(data)} bytes, 12 invoices)", (hand_parse, bridge_parse, zeep_parse), data),
     ):
-        times = {f.__name__: [] for f in fns}
+        times: dict[str, list[float]] = {f.__name__: [] for f in fns}
         for _ in range(3):  # interleaved
             for f in fns:
                 times[f.__name__].append(per_call_us(f, arg))

@@ -153,14 +153,20 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 def cmd_wsdl(args: argparse.Namespace) -> int:
     """Services, ports, operations of a WSDL and the contracts the SOAP bridge would derive."""
-    from soapbridge.listing import describe, render
+    from soapbridge.listing import describe, no_soap_ports, render
     from soapbridge.plan import PlanError
     from soapbridge.wsdl import WsdlError
 
     try:
         entries = describe(args.wsdl, args.operation, args.service, args.port)
+        no_soap = None if entries else no_soap_ports(args.wsdl)
     except (PlanError, WsdlError) as exc:
         raise SystemExit(f"{args.wsdl}: {exc}") from None
+    if no_soap:  # only HTTP GET/POST bindings: nothing the bridge can call, which is not an error
+        if args.json:
+            print("[]")
+        print(no_soap, file=sys.stderr if args.json else sys.stdout)
+        return 0
     if not entries:
         raise SystemExit(f"{args.wsdl}: no SOAP operation matches")
     print(json.dumps(entries, indent=2) if args.json else render(entries, full=bool(args.operation)))

@@ -3,7 +3,10 @@
 Speaks exactly what ``functions/billing/wsdl/billing.wsdl`` describes (spyne validates every
 request against its own schema with lxml, so a malformed envelope is refused as a real server
 would): accounts with a nested contact and address, a list of invoices, enumerated statuses,
-dates and decimals; ``Client.AccountNotFound`` / ``Client.AccountClosed`` faults.
+dates and decimals; ``Client.AccountNotFound`` (with the account id echoed in the reason and the
+detail, as services do) / ``Client.AccountClosed`` faults. Every request must carry the
+``TenantHeader`` SOAP header naming this service's tenant (``Client.UnknownTenant`` otherwise);
+the channel it may name is kept in ``CHANNELS`` for tests.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal as D
+from typing import Any
 
 from local.standins.server import LocalServer
 from local.standins.soap import SoapGateway
@@ -18,10 +22,12 @@ from local.standins.soap import SoapGateway
 BACKEND_KIND = "billing"
 USERNAME = "local-billing"
 PASSWORD = "local-billing-password"
+TENANT = "local-tenant-7f3a"
+CHANNELS: list[str | None] = []  # the TenantHeader channel of each request the service accepted
 SERVICE_NS = "urn:example:billing:2024"
 TYPES_NS = "urn:example:billing:types:2024"
 
-ACCOUNTS = {
+ACCOUNTS: dict[str, dict[str, Any]] = {
     "ACC-1001": {
         "name": "Ada Lovelace",
         "status": "ACTIVE",
@@ -92,6 +98,10 @@ def application():
 
     Status = Unicode(values=["ACTIVE", "SUSPENDED", "CLOSED"], type_name="AccountStatus")
 
+    class TenantHeader(ComplexModel):
+        __namespace__ = SERVICE_NS
+        _type_info = [("tenantId", Unicode(min_occurs=1)), ("channel", Unicode(values=["IVR", "AGENT", "DIGITAL"], type_name="Channel"))]
+
     class Account(ComplexModel):
         __namespace__ = TYPES_NS
         _type_info = [
@@ -112,10 +122,19 @@ def application():
 
     receipts = itertools.count(5001)
 
+    def tenant(ctx) -> None:
+        header = ctx.in_header
+        if header is None or header.tenantId != TENANT:
+            raise Fault("Client.UnknownTenant", "The TenantHeader is missing or names no tenant of this service")
+        CHANNELS.append(header.channel)
+
+    def not_found(account_id: str) -> Fault:
+        return Fault("Client.AccountNotFound", f"No account {account_id}", "urn:example:billing:accounts", {"accountId": account_id})
+
     def account(account_id: str) -> Account:
         data = ACCOUNTS.get(account_id)
         if data is None:
-            raise Fault("Client.AccountNotFound", f"No account {account_id}")
+            raise not_found(account_id)
         street, city, postal, country = data["address"]
         return Account(
             accountId=account_id,
@@ -134,12 +153,16 @@ def application():
         )
 
     class BillingService(ServiceBase):
+        __in_header__ = TenantHeader
+
         @rpc(Unicode(min_occurs=1), _returns=Account, _body_style="wrapped")
         def GetAccount(ctx, accountId):  # noqa: N802,N803 (the WSDL's names)
+            tenant(ctx)
             return account(accountId)
 
         @rpc(Unicode, Unicode, _returns=Account)
         def FindAccount(ctx, accountId, phoneNumber):  # noqa: N802,N803
+            tenant(ctx)
             if accountId:
                 return account(accountId)
             digits = "".join(ch for ch in phoneNumber or "" if ch.isdigit())
@@ -157,9 +180,10 @@ def application():
             _returns=Receipt,
         )
         def RecordPayment(ctx, accountId, amount, currency, method, reference):  # noqa: N802,N803
+            tenant(ctx)
             data = ACCOUNTS.get(accountId)
             if data is None:
-                raise Fault("Client.AccountNotFound", f"No account {accountId}")
+                raise not_found(accountId)
             if data["status"] == "CLOSED":
                 raise Fault("Client.AccountClosed", "Payments cannot be recorded on a closed account")
             if amount <= 0 or currency != data["currency"]:
@@ -175,7 +199,11 @@ def application():
 def start() -> tuple[LocalServer, dict[str, dict]]:
     gateway = SoapGateway({"1.1": application()}, auth="wsse", username=USERNAME, password=PASSWORD)
     server = LocalServer("billing", gateway).start()
-    return server, {
-        "default": {"endpoint": f"{server.url}/billing", "auth": "wsse", "username": USERNAME, "password": PASSWORD},
-        "digest": {"endpoint": f"{server.url}/billing", "auth": "wsse", "username": USERNAME, "password": PASSWORD, "passwordDigest": True},
+    common = {
+        "endpoint": f"{server.url}/billing",
+        "auth": "wsse",
+        "username": USERNAME,
+        "password": PASSWORD,
+        "headers": {"tenantId": TENANT},
     }
+    return server, {"default": common, "digest": {**common, "passwordDigest": True}}

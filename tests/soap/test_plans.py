@@ -18,11 +18,22 @@ from jsonschema import Draft4Validator
 from lxml import etree
 
 from definitions.contracts import DRAFT4, contract_problems
+from soapbridge.compile import compile_operation
+from soapbridge.config import SoapConfig
+from soapbridge.contracts import input_schema, output_schema
 from soapbridge.listing import describe
-from soapbridge.operation import OperationPlan, compile_operation
-from soapbridge.plan import Leaf, Node, PlanError
+from soapbridge.plan import Leaf, Node, OperationPlan, PlanError
+from soapbridge.request import envelope, secret_values, validate
+from soapbridge.response import read, read_body
 from soapbridge.wsdl import WsdlError, load
-from tests.soap.test_wire import c14n
+from tests.soap.test_wire import body_of, c14n
+
+NO_AUTH = SoapConfig.model_validate({"auth": "none"})
+
+
+def envelope_for(plan: OperationPlan, payload: dict[str, Any]) -> bytes:
+    return envelope(plan, validate(plan, payload), NO_AUTH)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "wsdl"
@@ -32,7 +43,10 @@ FEDEX_COUNTRY = str(FIXTURES / "fedex" / "CountryService_v8.wsdl")
 FEDEX_RATE = str(FIXTURES / "fedex" / "RateService_v24.wsdl")
 ONVIF = str(FIXTURES / "onvif" / "devicemgmt.wsdl")
 RPC = str(FIXTURES / "local" / "rpc-literal.wsdl")
-ALL = [BILLING, CONVERSION, FEDEX_COUNTRY, FEDEX_RATE, ONVIF, RPC]
+BING = str(FIXTURES / "bingads" / "customerbilling_service.xml")
+ORDERS = str(FIXTURES / "local" / "headers-soap12.wsdl")
+HTTP_ONLY = str(FIXTURES / "local" / "http-only.wsdl")
+ALL = [BILLING, CONVERSION, FEDEX_COUNTRY, FEDEX_RATE, ONVIF, RPC, BING, ORDERS]
 
 
 def genesys_definition(entry: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +100,7 @@ def test_no_arrays_of_arrays_even_for_repeated_array_wrappers(tmp_path: Path) ->
         )
     )
     plan = compile_operation(str(tmp_path / "nested.wsdl"), None, None, "GetQuote")
-    tiers = plan.output_schema()["properties"]["quote"]["properties"]["tiers"]
+    tiers = output_schema(plan)["properties"]["quote"]["properties"]["tiers"]
     assert tiers["type"] == "array" and tiers["items"]["type"] == "object"  # the repeated wrapper stays an object
     assert tiers["items"]["properties"]["tier"]["type"] == "array"
 
@@ -163,14 +177,15 @@ CASES = [
 def test_request_body_equals_zeeps_serialisation(wsdl: str, port: str | None, operation: str, everything: bool) -> None:
     plan = compile_operation(wsdl, None, port, operation)
     payload = fill(plan, everything=everything)
-    ours = plan.body(plan.validate(payload))
+    ours = envelope_for(plan, payload)
     document, _ = load(wsdl)
     service = next(iter(document.services.values()))
     binding = service.ports[plan.port].binding
     originals = {plan.fields[name].original: value for name, value in payload.items()}
     message = binding._operations[operation].input.serialize(**zeep_kwargs(plan.request, originals))
     body = message.content.find("{*}Body")
-    assert c14n(ours) == c14n(body[0])
+    assert c14n(body_of(ours)) == c14n(body[0])
+    assert c14n(ours) == c14n(message.content)  # and the whole envelope
 
 
 # -- responses: ours == zeep's -------------------------------------------------------------------
@@ -183,7 +198,8 @@ def normalise(value: Any) -> Any:
     if isinstance(value, list):
         return [normalise(v) for v in value]
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+        exponent = value.as_tuple().exponent
+        return int(value) if value == value.to_integral_value() and isinstance(exponent, int) and exponent >= 0 else float(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return value
@@ -192,18 +208,15 @@ def normalise(value: Any) -> Any:
 def test_response_reading_equals_zeeps_parse_of_the_real_server_answer(standins) -> None:
     from zeep.helpers import serialize_object
 
-    from soapbridge.call import envelope
-    from soapbridge.config import SoapConfig
-
     cfg = standins.configs["billing"]["default"]
     config = SoapConfig.model_validate(cfg)
-    plan = compile_operation(BILLING, None, None, "GetAccount")
+    plan = compile_operation(BILLING, None, None, "GetAccount", headers={"TenantHeader.tenantId": "secret:tenantId"})
     raw = httpx.post(
         cfg["endpoint"],
-        content=envelope(plan, plan.body(plan.validate({"accountId": "ACC-1001"})), config),
+        content=envelope(plan, {**validate(plan, {"accountId": "ACC-1001"}), **secret_values(plan, config, "Billing")}, config),
         headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"GetAccount"'},
     ).content
-    ours = plan.read(etree.fromstring(raw).find("{*}Body")[0])
+    ours = read_body(plan, etree.fromstring(raw).find("{*}Body")[0])
     document, _ = load(BILLING)
     op = document.services["BillingService"].ports["BillingPort"].binding._operations["GetAccount"]
     theirs = normalise(serialize_object(op.process_reply(etree.fromstring(raw)), dict))
@@ -286,20 +299,60 @@ def test_subset_renames_and_output_root() -> None:
         rename_outputs={"invoices": "bills"},
         rename_inputs={"accountId": "account"},
     )
-    schema = plan.output_schema()
+    schema = output_schema(plan)
     assert list(schema["properties"]) == ["name", "contact", "bills"]
     assert list(schema["properties"]["bills"]["items"]["properties"]) == ["amount"]
     assert list(schema["properties"]["contact"]["properties"]["address"]["properties"]) == ["city"]
-    assert list(plan.input_schema()["properties"]) == ["account"]
+    assert list(input_schema(plan)["properties"]) == ["account"]
 
 
 def test_decimals_as_strings_keep_every_digit() -> None:
     plan = compile_operation(CONVERSION, None, "NumberConversionSoap", "NumberToDollars", decimals="string")
-    assert plan.input_schema()["properties"]["dNum"]["type"] == "string"
-    body = plan.body(plan.validate({"dNum": "12345678901234567890.123456789"}))
+    assert input_schema(plan)["properties"]["dNum"]["type"] == "string"
+    body = body_of(envelope_for(plan, {"dNum": "12345678901234567890.123456789"}))
     assert body[0].text == "12345678901234567890.123456789"
     with pytest.raises(ValueError, match="dNum: must be a decimal number as a string"):
-        plan.validate({"dNum": "twelve"})
+        validate(plan, {"dNum": "twelve"})
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "Infinity", "-Infinity", "inf", "sNaN"])
+def test_decimal_strings_refuse_nan_and_infinity(value: str) -> None:
+    plan = compile_operation(CONVERSION, None, "NumberConversionSoap", "NumberToDollars", decimals="string")
+    with pytest.raises(ValueError, match="dNum: must be a finite number"):
+        validate(plan, {"dNum": value})
+
+
+def test_decimal_exponents_cannot_blow_up_the_request() -> None:
+    as_text = compile_operation(CONVERSION, None, "NumberConversionSoap", "NumberToDollars", decimals="string")
+    as_number = compile_operation(CONVERSION, None, "NumberConversionSoap", "NumberToDollars")
+    for value in ("1e999999999", "1e-999999999", "1" + "0" * 400):  # 11 characters would be a gigabyte of zeros
+        with pytest.raises(ValueError, match="dNum: must have fewer than 400 digits before and after the decimal point"):
+            validate(as_text, {"dNum": value})
+    with pytest.raises(ValueError, match="dNum: must have fewer than 400 digits"):
+        validate(as_number, {"dNum": 10**400})
+    assert validate(as_text, {"dNum": "1e3"})["dNum"] == "1000"
+    assert validate(as_number, {"dNum": 1e308})["dNum"] == "1" + "0" * 308  # every double still goes through
+    assert validate(as_number, {"dNum": 5e-324})["dNum"] == "0." + "0" * 323 + "5"
+
+
+def test_float_and_double_refuse_nan_infinity_and_strings(tmp_path: Path) -> None:
+    (tmp_path / "floats.wsdl").write_text(
+        Path(RPC)
+        .read_text()
+        .replace(
+            '<part name="quantity" type="xsd:int"/>',
+            '<part name="quantity" type="xsd:int"/><part name="weight" type="xsd:float"/><part name="ratio" type="xsd:double"/>',
+        )
+    )
+    plan = compile_operation(str(tmp_path / "floats.wsdl"), None, None, "GetQuote")
+    base = {"product": "p", "quantity": 1, "budget_value": 5, "budget_currency": "EUR"}
+    assert validate(plan, {**base, "weight": 2.5, "ratio": 10**20})["ratio"] == "1e+20"
+    for bad in (float("nan"), float("inf"), float("-inf"), 10**400):
+        with pytest.raises(ValueError, match="weight: must be a finite number; ratio: must be a finite number"):
+            validate(plan, {**base, "weight": bad, "ratio": bad})
+    for text in ("NaN", "Infinity", "1.5"):
+        with pytest.raises(ValueError, match="weight: must be a number"):
+            validate(plan, {**base, "weight": text})
 
 
 # -- any text survives the trip ------------------------------------------------------------------
@@ -311,10 +364,9 @@ XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_ch
 @given(reference=XML_TEXT, amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999.99"), places=2))
 def test_inputs_round_trip_through_the_envelope(reference: str, amount: Decimal) -> None:
     plan = compile_operation(BILLING, None, None, "RecordPayment")
-    body = plan.body(
-        plan.validate({"accountId": "ACC-1001", "amount": float(amount), "currency": "USD", "method": "CASH", "reference": reference})
+    parsed = body_of(
+        envelope_for(plan, {"accountId": "ACC-1001", "amount": float(amount), "currency": "USD", "method": "CASH", "reference": reference})
     )
-    parsed = etree.fromstring(etree.tostring(body))
     assert parsed.findtext("{*}reference") == (reference or None)  # "" leaves the optional element out
     assert Decimal(parsed.findtext("{*}amount")) == amount
 
@@ -324,11 +376,11 @@ def test_inputs_round_trip_through_the_envelope(reference: str, amount: Decimal)
 def test_any_text_input_is_either_sent_or_refused_as_invalid_input(text: str) -> None:
     plan = compile_operation(BILLING, None, None, "GetAccount")
     try:
-        values = plan.validate({"accountId": text})
+        values = validate(plan, {"accountId": text})
     except ValueError as exc:
         assert "control characters" in str(exc) and text not in str(exc).replace("accountId", "")
         return
-    assert etree.fromstring(etree.tostring(plan.body(values))).findtext("{*}accountId") == text
+    assert body_of(envelope(plan, values, NO_AUTH)).findtext("{*}accountId") == text
 
 
 def test_listing_command_shows_services_ports_operations_and_contracts(capsys: pytest.CaptureFixture[str]) -> None:
@@ -343,12 +395,25 @@ def test_listing_command_shows_services_ports_operations_and_contracts(capsys: p
     assert entry["input"]["properties"]["method"]["enum"] == ["CARD", "BANK_TRANSFER", "CASH"]
     with pytest.raises(SystemExit, match="no SOAP operation matches"):
         main(["wsdl", BILLING, "--operation", "Nope"])
+    assert main(["wsdl", ORDERS]) == 0  # the headers an action may declare, with their types
+    assert "SOAP headers: Session.token string, Session.language string?, Session.client.name string?" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["text", "json"])
+def test_listing_a_wsdl_without_soap_ports_says_so_and_succeeds(capsys: pytest.CaptureFixture[str], json_flag: list[str]) -> None:
+    from local.cli import main
+
+    assert main(["wsdl", HTTP_ONLY, *json_flag]) == 0
+    captured = capsys.readouterr()
+    said = "no SOAP port, so nothing to list: the ports are WeatherHttpGet (HTTP GET), WeatherHttpPost (HTTP POST)"
+    if json_flag:
+        assert json.loads(captured.out) == [] and said in captured.err
+    else:
+        assert said in captured.out and "GetForecast" not in captured.out
 
 
 def test_rpc_literal_response_equals_zeeps_parse() -> None:
     from zeep.helpers import serialize_object
-
-    from soapbridge.call import response
 
     raw = (
         b'<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
@@ -357,7 +422,7 @@ def test_rpc_literal_response_equals_zeeps_parse() -> None:
         b"</quote></r:GetQuoteResponse></soap:Body></soap:Envelope>"
     )
     plan = compile_operation(RPC, None, None, "GetQuote")
-    ours = response(plan, 200, "text/xml", raw, "Rates")
+    ours = read(plan, 200, "text/xml", raw, "Rates")
     assert ours == {
         "quote": {
             "rate": 1.25,

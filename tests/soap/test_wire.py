@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 from lxml import etree
 
 from dataactions import BackendError, BackendTimeout, ConfigurationError, InvalidInput
+from functions.billing.actions import BILLING, TENANT
 from local.context import LocalContext
+from local.events import apigw_v1_event
 from local.standins.server import Response
-from soapbridge.call import SoapFault
+from soapbridge import soap_action
+from soapbridge.response import SoapFault
+from tests.conftest import log_records
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -174,6 +179,21 @@ def test_empty_strings_from_flows_leave_optional_fields_out(configure, billing) 
     assert etree.fromstring(billing.requests[-1]).find(".//{*}reference") is None
 
 
+@pytest.mark.parametrize("amount", [float("nan"), float("inf"), float("-inf"), "NaN", "Infinity", "-Infinity", "1e400"])
+def test_nan_and_infinity_are_invalid_input_before_any_call(configure, conversion, amount) -> None:
+    with pytest.raises(InvalidInput, match=r"amount: must be a (finite )?number"):
+        configure("number-to-dollars")({"amount": amount}, LocalContext("fn", 9))
+    assert conversion.requests == []
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_nan_and_infinity_in_an_api_body_are_a_400(configure, conversion, raw) -> None:
+    event = apigw_v1_event("number-to-dollars", '{"amount": ' + raw + "}")  # Python's JSON reader takes these literals
+    resp = configure("number-to-dollars")(event, LocalContext("fn", 9))
+    assert resp["statusCode"] == 400 and json.loads(resp["body"])["code"] == "INVALID_INPUT"
+    assert conversion.requests == []
+
+
 def test_unsigned_and_enumerated_bounds_are_checked_before_calling(configure, conversion, billing) -> None:
     with pytest.raises(InvalidInput, match="number: must be between 0 and"):
         configure("number-to-words")({"number": -1}, LocalContext("fn", 9))
@@ -215,8 +235,6 @@ def test_fault_is_concise_with_code_and_reason(configure, billing) -> None:
 
 
 def test_fault_over_api_gateway_carries_faultcode_and_faultstring(configure, billing) -> None:
-    from local.events import apigw_v1_event
-
     handler = configure("record-billing-payment")
     resp = handler(
         apigw_v1_event("record-billing-payment", {"accountId": "ACC-1001", "amount": 10, "currency": "EUR", "method": "CARD"}),
@@ -230,6 +248,41 @@ def test_fault_over_api_gateway_carries_faultcode_and_faultstring(configure, bil
         "faultcode": "Client.InvalidAmount",
         "faultstring": "The amount must be positive and in the account's currency",
     }
+
+
+def test_fault_keeps_code_reason_actor_and_detail(configure, billing) -> None:
+    with pytest.raises(SoapFault) as info:
+        configure("record-billing-payment")(
+            {"accountId": "ACC-9999", "amount": 1, "currency": "USD", "method": "CASH"}, LocalContext("fn", 9)
+        )
+    err = info.value
+    assert (err.faultcode, err.faultstring, err.faultactor) == (
+        "Client.AccountNotFound",
+        "No account ACC-9999",
+        "urn:example:billing:accounts",
+    )
+    assert c14n(err.detail) == c14n("<detail><accountId>ACC-9999</accountId></detail>")
+    assert err.details == {"faultcode": "Client.AccountNotFound", "faultstring": "No account ACC-9999"}  # the API body's extra fields
+
+
+SOAP12_FAULT = f"""<?xml version="1.0"?><env:Envelope xmlns:env="{SOAP12}" xmlns:q="urn:example:quota"><env:Body><env:Fault>
+<env:Code><env:Value>env:Receiver</env:Value><env:Subcode><env:Value>q:QuotaExceeded</env:Value></env:Subcode></env:Code>
+<env:Reason><env:Text xml:lang="en">Daily quota used up</env:Text></env:Reason>
+<env:Role>https://gateway.example.com/quota</env:Role><env:Detail><q:limit>500</q:limit></env:Detail>
+</env:Fault></env:Body></env:Envelope>""".encode()
+
+
+def test_soap12_fault_role_and_detail(configure, conversion) -> None:
+    conversion.misbehave = lambda req: Response(500, raw=SOAP12_FAULT, content_type="application/soap+xml")
+    with pytest.raises(SoapFault) as info:
+        configure("number-to-words")({"number": 1}, LocalContext("fn", 9))
+    err = info.value
+    assert (err.faultcode, err.faultstring, err.faultactor) == (
+        "Receiver.QuotaExceeded",
+        "Daily quota used up",
+        "https://gateway.example.com/quota",
+    )
+    assert c14n(err.detail) == c14n(f'<env:Detail xmlns:env="{SOAP12}"><q:limit xmlns:q="urn:example:quota">500</q:limit></env:Detail>')
 
 
 def test_soap12_fault_code_includes_the_subcode(configure, conversion) -> None:
@@ -360,3 +413,61 @@ def test_one_request_per_call_on_one_kept_alive_connection(configure, standins, 
     for n in range(5):
         handler({"number": n}, LocalContext("fn", 9))
     assert len(server.requests) == 5 and server.connections == 0
+
+
+# -- secure actions relay no service text ---------------------------------------------------------
+
+SHAPE: dict[str, Any] = dict(
+    backend=BILLING,
+    wsdl="../../functions/billing/wsdl/billing.wsdl",
+    service="BillingService",
+    port="BillingPort",
+    operation="GetAccount",
+    output_root="GetAccountResult",
+    headers=TENANT,
+)
+
+
+@soap_action(name="Get Billing Account (secure)", secure=True, **SHAPE)
+def get_billing_account_securely() -> None:
+    """A billing account, declared secure: the service's fault text is never relayed."""
+
+
+@soap_action(name="Get Billing Account (plain)", **SHAPE)
+def get_billing_account_plainly() -> None:
+    """A billing account, declared without secure: the service's fault text is relayed."""
+
+
+@pytest.fixture
+def declared(standins, billing):
+    def ready(handler, **env: str):
+        handler.configure({**standins.environ(handler.action), **env})
+        return handler
+
+    return ready
+
+
+def test_secure_action_faults_carry_only_the_service_and_the_code(declared, logs) -> None:
+    handler = declared(get_billing_account_securely, DA_LOG_LEVEL="DEBUG")
+    with pytest.raises(SoapFault) as info:
+        handler({"accountId": "ACC-9999"}, LocalContext("fn", 9))  # the service answers "No account ACC-9999"
+    err = info.value
+    assert err.message == "Billing SOAP fault Client.AccountNotFound" and err.details == {"faultcode": "Client.AccountNotFound"}
+    assert (err.faultstring, err.faultactor, err.detail) == ("", None, None)
+    resp = handler(apigw_v1_event("get-billing-account-securely", {"accountId": "ACC-9999"}), LocalContext("fn", 9))
+    assert resp["statusCode"] == 502
+    assert json.loads(resp["body"]) == {
+        "code": "SOAP_FAULT",
+        "message": "Billing SOAP fault Client.AccountNotFound",
+        "faultcode": "Client.AccountNotFound",
+    }
+    assert len(log_records(logs)) == 2 and "ACC-9999" not in logs.getvalue()
+
+
+def test_non_secure_action_faults_relay_the_service_text(declared) -> None:
+    handler = declared(get_billing_account_plainly)
+    with pytest.raises(SoapFault, match="Billing SOAP fault Client.AccountNotFound: No account ACC-9999") as info:
+        handler({"accountId": "ACC-9999"}, LocalContext("fn", 9))
+    assert info.value.detail is not None and info.value.detail.findtext("accountId") == "ACC-9999"
+    body = json.loads(handler(apigw_v1_event("get-billing-account-plainly", {"accountId": "ACC-9999"}), LocalContext("fn", 9))["body"])
+    assert body["faultstring"] == "No account ACC-9999" and body["faultcode"] == "Client.AccountNotFound"

@@ -11,7 +11,8 @@ Declaring one takes a few lines next to the WSDL (``functions/<family>/actions.p
 
 The docstring is the action's description, the function name its id. The WSDL is parsed by zeep
 once per container (at import, from the bundled file), the operation compiled into a plan
-(:mod:`soapbridge.plan`) that derives both Genesys contracts and translates every call with lxml.
+(:mod:`soapbridge.compile` -> :mod:`soapbridge.plan`) that derives both Genesys contracts
+and translates every call with lxml (:mod:`soapbridge.request` out, :mod:`soapbridge.response` in).
 Ships in the ``soap`` layer with zeep and lxml; functions that do not speak SOAP never load it.
 """
 
@@ -20,18 +21,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
-from dataactions import Backend, action
+from dataactions import ActionContext, Backend, action
 from dataactions.errors import InvalidInput
 from soapbridge.call import call
+from soapbridge.compile import compile_operation
 from soapbridge.config import SoapConfig
-from soapbridge.operation import OperationPlan, compile_operation
+from soapbridge.plan import OperationPlan
+from soapbridge.request import validate
 
 __all__ = ["soap_action", "soap_backend", "SoapConfig", "OperationPlan"]
 
 
-def soap_backend(kind: str, title: str, *, secret_example: Mapping[str, Any] | None = None) -> Backend:
+def soap_backend(kind: str, title: str, *, secret_example: Mapping[str, Any] | None = None) -> Backend[SoapConfig]:
     """A SOAP service as a backend family: its own secret (endpoint, credentials) and the soap layer."""
     return Backend(
         kind=kind,
@@ -54,7 +57,7 @@ class _Contract:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
 
-    def model_dump(self, mode: str = "json", by_alias: bool = True) -> dict[str, Any]:
+    def model_dump(self, *, mode: Literal["json"] = "json", by_alias: bool = True) -> dict[str, Any]:
         return self.data
 
 
@@ -62,15 +65,17 @@ class SoapInput(_Contract):
     __slots__ = ()
 
     @classmethod
-    def model_validate(cls, payload: Any) -> SoapInput:
+    def model_validate(cls, obj: Any) -> SoapInput:
         try:
-            return cls(cls.plan.validate(payload))
+            return cls(validate(cls.plan, obj))
         except ValueError as exc:
             raise InvalidInput(f"Invalid input: {exc}") from None
 
     @classmethod
-    def model_json_schema(cls, by_alias: bool = True, mode: str = "validation") -> dict[str, Any]:
-        return cls.plan.input_schema()
+    def model_json_schema(cls, by_alias: bool = True, *, mode: Literal["validation", "serialization"] = "validation") -> dict[str, Any]:
+        from soapbridge.contracts import input_schema  # export and listing only: not on a call's path
+
+        return input_schema(cls.plan)
 
 
 class SoapOutput(_Contract):
@@ -78,13 +83,19 @@ class SoapOutput(_Contract):
     sparse_output = True  # optional response elements may be absent: only required ones are required
 
     @classmethod
-    def model_json_schema(cls, by_alias: bool = True, mode: str = "validation") -> dict[str, Any]:
-        return cls.plan.output_schema()
+    def model_validate(cls, obj: Any) -> SoapOutput:
+        return cls(dict(obj))
+
+    @classmethod
+    def model_json_schema(cls, by_alias: bool = True, *, mode: Literal["validation", "serialization"] = "validation") -> dict[str, Any]:
+        from soapbridge.contracts import output_schema
+
+        return output_schema(cls.plan)
 
 
 def soap_action(
     *,
-    backend: Backend,
+    backend: Backend[SoapConfig],
     wsdl: str,
     operation: str,
     name: str,
@@ -96,25 +107,30 @@ def soap_action(
 ) -> Callable[[Callable[[], None]], Any]:
     """Declare a SOAP operation as a data action (the decorated stub gives id and description).
 
-    ``shape`` goes to :func:`soapbridge.operation.compile_operation`: ``inputs``/``outputs`` keep a
+    ``shape`` goes to :func:`soapbridge.compile.compile_operation`: ``inputs``/``outputs`` keep a
     subset (flat input names; dotted output paths), ``rename_inputs``/``rename_outputs`` give
     Genesys names, ``output_root`` returns one nested element's content, ``decimals="string"``
     keeps every digit, ``not_found`` lists fault codes (full or last part, e.g.
     ``AccountNotFound``) that mean "no such record": the output then gains ``found`` (false on that
-    fault) instead of the flow taking its failure path.
+    fault) instead of the flow taking its failure path. ``headers`` maps SOAP header values the
+    WSDL declares (dotted path: header element, then child) to where they come from: ``"input"``
+    (a Genesys input, named like body inputs: ``AuthHeader_Session``) or ``"secret:<key>"`` (the
+    configuration secret's ``headers.<key>``, shared by every call, never in contracts or errors).
+    ``secure=True`` also keeps the service's fault text (reason, detail) out of errors.
     """
 
     def wrap(stub: Callable[[], None]) -> Any:
-        module = sys.modules[stub.__module__]
-        path = str(Path(module.__file__).resolve().parent / wsdl)  # bundled next to the actions module
+        module_file = sys.modules[stub.__module__].__file__
+        assert module_file is not None
+        path = str(Path(module_file).resolve().parent / wsdl)  # bundled next to the actions module
         plan = compile_operation(path, service, port, operation, **shape)
         camel = "".join(p.title() for p in stub.__name__.split("_"))
-        input_model = type(f"{camel}Input", (SoapInput,), {"plan": plan, "__slots__": ()})
-        output_model = type(f"{camel}Output", (SoapOutput,), {"plan": plan, "__slots__": ()})
-        service_name = backend.title
+        input_model = cast(type[SoapInput], type(f"{camel}Input", (SoapInput,), {"plan": plan, "__slots__": ()}))
+        output_model = cast(type[SoapOutput], type(f"{camel}Output", (SoapOutput,), {"plan": plan, "__slots__": ()}))
+        service_name, relay = backend.title, not secure
 
-        def logic(inp: SoapInput, ctx: Any) -> SoapOutput:
-            return output_model(call(plan, inp.data, ctx, ctx.config, service_name))
+        def logic(inp: SoapInput, ctx: ActionContext[SoapConfig]) -> SoapOutput:
+            return output_model(call(plan, inp.data, ctx, service_name, relay=relay))
 
         description = " ".join((stub.__doc__ or "").split())
         if not description:

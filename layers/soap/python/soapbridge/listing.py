@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from soapbridge.operation import compile_operation
+from soapbridge.compile import SOAP_BINDINGS, compile_operation
+from soapbridge.contracts import header_schema, input_schema, output_schema
 from soapbridge.plan import PlanError
 from soapbridge.wsdl import WsdlError, load
 
@@ -22,7 +23,7 @@ def describe(wsdl: str, operation: str | None = None, service: str | None = None
             continue
         for port_name, p in svc.ports.items():
             kind = type(p.binding).__name__
-            if kind not in ("Soap11Binding", "Soap12Binding") or (port and port_name != port):
+            if kind not in SOAP_BINDINGS or (port and port_name != port):
                 continue
             for op_name in p.binding._operations:
                 if operation and op_name != operation:
@@ -42,9 +43,11 @@ def describe(wsdl: str, operation: str | None = None, service: str | None = None
                         style=plan.style,
                         address=plan.address,
                         soapAction=plan.soap_action,
-                        input=plan.input_schema(),
-                        output=plan.output_schema(),
+                        input=input_schema(plan),
+                        output=output_schema(plan),
                     )
+                    if plan.available_headers:
+                        entry["headers"] = header_schema(plan)
                 out.append(entry)
     return out
 
@@ -67,7 +70,24 @@ def render(entries: list[dict[str, Any]], *, full: bool = False) -> str:
             "    input : " + (", ".join(shown) or "(none)") + (f", ... {len(fields) - len(shown)} more" if len(shown) < len(fields) else "")
         )
         lines.append("    output: " + _shape(e["output"], depth=0 if full else 2, full=full))
+        if "headers" in e:  # what headers={...} may name: "input" or "secret:<key>"
+            lines.append("    SOAP headers: " + ", ".join(_inputs(e["headers"])))
     return "\n".join(lines)
+
+
+def no_soap_ports(wsdl: str) -> str | None:
+    """Why a WSDL lists nothing when it has no SOAP port at all (HTTP GET/POST bindings only), else None."""
+    document, _ = load(wsdl)
+    ports = [(name, type(p.binding).__name__) for svc in document.services.values() for name, p in svc.ports.items()]
+    if any(kind in SOAP_BINDINGS for _, kind in ports):
+        return None
+    if not ports:
+        return f"{wsdl}: the WSDL declares no service port; nothing to list"
+    others = ", ".join(f"{name} ({_BINDING_NAMES.get(kind, kind)})" for name, kind in ports)
+    return f"{wsdl}: no SOAP port, so nothing to list: the ports are {others}; the SOAP bridge calls SOAP 1.1 and 1.2 ports only"
+
+
+_BINDING_NAMES = {"HttpGetBinding": "HTTP GET", "HttpPostBinding": "HTTP POST"}
 
 
 def _inputs(schema: dict[str, Any]) -> list[str]:

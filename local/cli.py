@@ -286,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="the contracts as JSON Schema")
     p.set_defaults(func=cmd_wsdl)
 
+    from local import presence_cli
+
+    presence_cli.register(sub)
+
     sub.add_parser("docs", help="regenerate the README action table from the declarations").set_defaults(func=cmd_docs)
 
     args = parser.parse_args(argv)

@@ -193,7 +193,9 @@ def test_genesys_429_pauses_the_shared_budget_and_the_write_still_lands(standins
     finally:
         api.rate_per_minute = None
     assert org.definitions[org.users[USER_BOB]["presence"]["definitionId"]]["systemPresence"] == "Busy"
-    budget = [i for i in lab.sync.dynamodb.scan(TableName=lab.sync.table_names["state"])["Items"] if i["pk"]["S"].startswith("budget#genesys")]
+    budget = [
+        i for i in lab.sync.dynamodb.scan(TableName=lab.sync.table_names["state"])["Items"] if i["pk"]["S"].startswith("budget#genesys")
+    ]
     assert budget and "pausedUntil" in budget[0]  # the 429's Retry-After paused every function using this client
 
 

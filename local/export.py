@@ -12,6 +12,7 @@ from definitions.web_services import web_services_definition
 from functions import all_actions
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 CONFIG_OUTPUT = "BackendConfig"  # each backend stack outputs "<kind>:<config>"
@@ -40,7 +41,7 @@ def export(
     region: str | None,
     prefix: str,
     partition: str = "aws",
-    configs: list[str] = (),
+    configs: Sequence[str] = (),
     integration: str = "lambda",
     api_url: str | None = None,
     credential: str = "apikey",
@@ -71,7 +72,7 @@ def export(
     )
 
 
-def _default_pairs(configs: list[str], base: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+def _default_pairs(configs: Sequence[str], base: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """(action id, config): every action's default configuration (or ``base``), plus each BACKEND:NAME."""
     acts = all_actions()
     pairs = list(base) if base is not None else [(a.id, DEFAULT_CONFIG) for a in acts.values()]
@@ -101,7 +102,7 @@ def export_web_services(
     outputs: Path | None,
     api_url: str | None,
     prefix: str,
-    configs: list[str] = (),
+    configs: Sequence[str] = (),
     credential: str = "apikey",
     response: str = "full",
 ) -> list[Path]:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from local.standins import StandIns
 from local.syncrun import LocalSync, PumpStats
@@ -43,10 +43,10 @@ class PresenceLab:
         }
         self.sync = LocalSync(standins, PRESENCE, configuration, secret)
         self.pending: list[tuple[str, dict[str, Any]]] = []  # (event source, envelope) not yet delivered
-        self.salesforce: Any = standins.servers["salesforce"].app
+        self.salesforce: Any = cast(Any, standins.servers["salesforce"].app)
         self.consoles = self.salesforce.consoles
         self.consoles.listeners.append(lambda env: self.pending.append(("salesforce", env)))
-        self.cc: Any = standins.servers[platform].app
+        self.cc: Any = cast(Any, standins.servers[platform].app)
         if platform == "genesys":
             self.cc.org.listeners.append(lambda env: self.pending.append(("genesys", env)))
 

@@ -43,9 +43,9 @@ class Invocation:
             return None
 
 
-def _error_classes() -> dict[str, type]:
+def _error_classes() -> dict[str, type[errors_module.ActionError]]:
     """Every ActionError class by name, including those a layer adds (soapbridge's SoapFault)."""
-    found: dict[str, type] = {}
+    found: dict[str, type[errors_module.ActionError]] = {}
     todo = [errors_module.ActionError]
     while todo:
         cls = todo.pop()

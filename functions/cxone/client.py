@@ -129,11 +129,17 @@ class CxoneClient:
             raise malformed(CXONE.name, "join without sessionId")
         return str(sid)
 
-    def set_state(self, ctx: ActionContext[Any], session_id: str, state: str, reason: str = "") -> int:
-        """Set Available / Unavailable (+ unavailable code); the HTTP status (409: refused now)."""
+    def set_state(self, ctx: ActionContext[Any], session_id: str, state: str, reason: str = "") -> tuple[int, str]:
+        """Set Available / Unavailable (+ unavailable code): (HTTP status, CXone's error code when refused)."""
         body = {"state": state, **({"reason": reason} if reason else {})}
-        resp = self.request(ctx, "POST", f"/agent-sessions/{session_id}/state", read=False, json=body, passthrough=(404, 409))
-        return resp.status_code
+        resp = self.request(ctx, "POST", f"/agent-sessions/{session_id}/state", read=False, json=body, passthrough=(400, 404, 409))
+        code = ""
+        if resp.status_code >= 400:
+            try:
+                code = _error_code(resp)
+            except ValueError:
+                code = ""
+        return resp.status_code, code
 
 
 class AgentNotLoggedIn(Exception):

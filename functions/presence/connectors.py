@@ -56,6 +56,10 @@ class Refused(Exception):
     """The platform refused the state now: the agent is on a contact (CXone 409)."""
 
 
+class Rejected(Exception):
+    """The platform will never take this target (an ACW code outside a contact, an unknown code): reported, not retried."""
+
+
 class NotLoggedIn(Exception):
     """The agent has no session to write through (logged out): nothing to set until they log in."""
 
@@ -141,14 +145,18 @@ class CxoneSide:
                     sid = self.sessions[agent] = self.client.join_session(ctx, agent)
                 except AgentNotLoggedIn:
                     raise NotLoggedIn(agent) from None
-            status = self.client.set_state(ctx, sid, target.state, target.reason)
-            if status in (404, 409) and attempt == 1:
-                self.sessions.pop(agent, None)  # the session may have ended: join again, once
+            status, code = self.client.set_state(ctx, sid, target.state, target.reason)
+            if status == 404 and attempt == 1:
+                self.sessions.pop(agent, None)  # the session ended: join again, once
                 continue
+            if status == 409 and code in ("InvalidState", "InvalidReason"):
+                raise Rejected(f"CXone refused {target.state}/{target.reason} ({code}): an ACW code outside a contact cannot be set")
             if status == 409:
-                raise Refused(agent)
+                raise Refused(agent)  # the agent is on a contact: held until it ends
             if status == 404:
                 raise NotLoggedIn(agent)
+            if status == 400:
+                raise Rejected(f"CXone refused {target.state}/{target.reason} ({code or 'HTTP 400'})")
             return
 
     @staticmethod

@@ -235,6 +235,12 @@ def decide(record: AgentRecord, change: Change, rules: RulesDocument, now: float
     return _gate(rec, rules, now, (write,), rule, f"contact center {state}" + (f"/{reason}" if reason else ""))
 
 
+def observe(record: AgentRecord, change: Change, rules: RulesDocument, now: float) -> AgentRecord:
+    """The record after taking the change in, with no write presumed: for a decision whose write the
+    platform turned down (agent logged out, a target it never takes)."""
+    return decide(record, change, rules.model_copy(update={"mode": "dry-run"}), now).record
+
+
 def _write_cc(
     rec: AgentRecord, rules: RulesDocument, now: float, change: Change, target: CcTarget, outcome: str, why: str, rule: str
 ) -> Decision:

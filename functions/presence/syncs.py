@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from functions.presence import store
-from functions.presence.connectors import CxoneSide, GenesysSide, NotLoggedIn, Refused, SalesforceSide, epoch_ms, genesys_presence
-from functions.presence.engine import AgentRecord, Decision, decide
+from functions.presence.connectors import CxoneSide, GenesysSide, NotLoggedIn, Refused, Rejected, SalesforceSide, epoch_ms, genesys_presence
+from functions.presence.engine import AgentRecord, Decision, decide, observe
 from functions.presence.model import Change
 from functions.presence.models import PresenceConfig
 from syncs import EventSource, Every, FromQueue, LogMetric, OnEvent, Queue, SyncContext, SyncFamily, Table, sync_function
@@ -367,7 +367,10 @@ def _write(
             except Refused:
                 return _write(ctx, before, change, rules, decide(before, change, rules, time.time(), on_contact=True), cc, done)
             except NotLoggedIn:
-                return Decision("not-logged-in", "the agent has no contact-center session to set", decision.record, rule=decision.rule)
+                record = observe(before, change, rules, time.time())
+                return Decision("not-logged-in", "the agent has no contact-center session to set", record, rule=decision.rule)
+            except Rejected as exc:
+                return Decision("rejected", str(exc), observe(before, change, rules, time.time()), rule=decision.rule)
         done.add(key)
     return decision
 

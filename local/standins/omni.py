@@ -21,8 +21,6 @@ STATUSES = ["Available_for_Chat", "Available_for_Cases", "Busy", "Lunch", "Away"
 SERVICE_PRESENCE_STATUS: list[dict[str, Any]] = [
     {"Id": f"0N5{n:012d}AAA", "DeveloperName": name, "MasterLabel": name.replace("_", " ")} for n, name in enumerate(STATUSES, start=1)
 ]
-USER_SERVICE_PRESENCE: list[dict[str, Any]] = []
-USERS: list[dict[str, Any]] = []
 COMMAND_TOOLKIT = "OmniToolkitStatusChange"
 
 
@@ -47,16 +45,24 @@ class Consoles:
         self.open: dict[str, bool] = {}  # user id -> console open (closed consoles miss commands)
         self.commands: list[dict[str, Any]] = []
         self.applied: set[str] = set()
+        self.presence: list[dict[str, Any]] = []  # UserServicePresence rows
+        self.users: list[dict[str, Any]] = []
+
+    @property
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """The SOQL-visible objects of this org's Omni-Channel."""
+        return {"ServicePresenceStatus": SERVICE_PRESENCE_STATUS, "UserServicePresence": self.presence, "User": self.users}
 
     def add_user(self, user_id: str, email: str, name: str, status: str | None = None) -> None:
         with self.lock:
-            USERS.append({"Id": user_id, "Email": email, "Name": name, "IsActive": True, "Username": email})
+            self.users[:] = [u for u in self.users if u["Id"] != user_id]
+            self.users.append({"Id": user_id, "Email": email, "Name": name, "IsActive": True, "Username": email})
             self.open[user_id] = True
             if status:
                 self._set(user_id, status, reason="OmniLoginStatusChange", command="")
 
     def current(self, user_id: str) -> str:
-        row = next((r for r in USER_SERVICE_PRESENCE if r["UserId"] == user_id and r["IsCurrentState"]), None)
+        row = next((r for r in self.presence if r["UserId"] == user_id and r["IsCurrentState"]), None)
         return next(s["DeveloperName"] for s in SERVICE_PRESENCE_STATUS if s["Id"] == row["ServicePresenceStatusId"]) if row else "Offline"
 
     def agent_sets(self, user_id: str, status: str) -> None:
@@ -87,10 +93,10 @@ class Consoles:
     def _set(self, user_id: str, status: str, *, reason: str, command: str) -> None:
         with self.lock:
             now = _now()
-            for row in USER_SERVICE_PRESENCE:
+            for row in self.presence:
                 if row["UserId"] == user_id and row["IsCurrentState"]:
                     row.update(IsCurrentState=False, StatusEndDate=_sf_time(now))
-            USER_SERVICE_PRESENCE.append(
+            self.presence.append(
                 {
                     "Id": f"0Lx{uuid.uuid4().hex[:12]}AAA",
                     "UserId": user_id,
@@ -105,7 +111,7 @@ class Consoles:
     def _logout(self, user_id: str, command: str) -> None:
         with self.lock:
             now = _now()
-            for row in USER_SERVICE_PRESENCE:
+            for row in self.presence:
                 if row["UserId"] == user_id and row["IsCurrentState"]:
                     row.update(IsCurrentState=False, StatusEndDate=_sf_time(now))
             self._publish(user_id, "Offline", "", "OmniLogout", command, now)
@@ -135,7 +141,7 @@ class Consoles:
             "detail": {
                 "payload": payload,
                 "schemaId": "local-schema",
-                "event": {"replayId": len(self.commands) + len(USER_SERVICE_PRESENCE)},
+                "event": {"replayId": len(self.commands) + len(self.presence)},
             },
         }
         for listener in list(self.listeners):

@@ -176,15 +176,7 @@ CASES: list[dict[str, Any]] = [
         "CreatedDate": "2026-01-01T08:30:00.000+0000",
     },
 ]
-TABLES = {
-    "Account": ACCOUNTS,
-    "Contact": CONTACTS,
-    "Case": CASES,
-    # Omni-Channel (presence sync): see local/standins/omni.py
-    "ServicePresenceStatus": omni.SERVICE_PRESENCE_STATUS,
-    "UserServicePresence": omni.USER_SERVICE_PRESENCE,
-    "User": omni.USERS,
-}
+TABLES: dict[str, list[dict[str, Any]]] = {"Account": ACCOUNTS, "Contact": CONTACTS, "Case": CASES}
 PHONE_FIELDS = {"Account": ["Phone"], "Contact": ["Phone", "MobilePhone"]}
 
 
@@ -235,25 +227,25 @@ def tokenize_soql(q: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _value(record: dict[str, Any], field: str) -> Any:
+def _value(record: dict[str, Any], field: str, tables: dict[str, list[dict[str, Any]]] = TABLES) -> Any:
     if "." in field:
         rel, _, sub = field.partition(".")
-        target = _related(record, rel)
+        target = _related(record, rel, tables)
         return None if target is None else target.get(sub)
     return record.get(field)
 
 
-def _related(record: dict[str, Any], rel: str) -> dict[str, Any] | None:
+def _related(record: dict[str, Any], rel: str, tables: dict[str, list[dict[str, Any]]] = TABLES) -> dict[str, Any] | None:
     ref = record.get(f"{rel}Id")
-    return next((r for r in TABLES.get(rel, []) if r["Id"] == ref), None)
+    return next((r for r in tables.get(rel, []) if r["Id"] == ref), None)
 
 
-def _project(obj: str, record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+def _project(obj: str, record: dict[str, Any], fields: list[str], tables: dict[str, list[dict[str, Any]]] = TABLES) -> dict[str, Any]:
     out: dict[str, Any] = {"attributes": {"type": obj, "url": f"{API}/sobjects/{obj}/{record['Id']}"}}
     for f in fields:
         if "." in f:
             rel, _, sub = f.partition(".")
-            target = _related(record, rel)
+            target = _related(record, rel, tables)
             if target is None:
                 out[rel] = None
             else:
@@ -263,7 +255,8 @@ def _project(obj: str, record: dict[str, Any], fields: list[str]) -> dict[str, A
     return out
 
 
-def run_soql(q: str) -> dict[str, Any]:
+def run_soql(q: str, tables: dict[str, list[dict[str, Any]]] = TABLES) -> dict[str, Any]:
+    """Run a SOQL query over ``tables`` (the CRM records, plus an instance's Omni-Channel objects)."""
     toks = tokenize_soql(q)
     i = 0
 
@@ -286,7 +279,7 @@ def run_soql(q: str) -> dict[str, Any]:
         break
     expect_word("FROM")
     obj = toks[i][1] if i < len(toks) else ""
-    if obj not in TABLES:
+    if obj not in tables:
         raise Malformed(f"sObject type '{obj}' is not supported")
     i += 1
     conds = []
@@ -324,11 +317,11 @@ def run_soql(q: str) -> dict[str, Any]:
         i += 2
     if i != len(toks):
         raise Malformed(f"unexpected token {toks[i][1]!r}")
-    rows = [r for r in TABLES[obj] if all(_value(r, f) == v for f, v in conds)]
+    rows = [r for r in tables[obj] if all(_value(r, f, tables) == v for f, v in conds)]
     if order:
-        rows.sort(key=lambda r: str(_value(r, order) or ""), reverse=desc)
+        rows.sort(key=lambda r: str(_value(r, order, tables) or ""), reverse=desc)
     rows = rows[:limit] if limit is not None else rows
-    return {"totalSize": len(rows), "done": True, "records": [_project(obj, r, fields) for r in rows]}
+    return {"totalSize": len(rows), "done": True, "records": [_project(obj, r, fields, tables) for r in rows]}
 
 
 _RETURNING = re.compile(r"(\w+)\(([^)]*)\)")
@@ -429,7 +422,8 @@ class Salesforce:
         return _errors(404, "NOT_FOUND", "The requested resource does not exist")
 
     def query(self, req: Request) -> Response:
-        return _parsed(run_soql, req.query.get("q", ""))
+        tables = {**TABLES, **self.consoles.tables}  # this instance's Omni-Channel objects beside the CRM records
+        return _parsed(lambda q: run_soql(q, tables), req.query.get("q", ""))
 
     def search(self, req: Request) -> Response:
         return _parsed(run_sosl, req.query.get("q", ""))

@@ -207,3 +207,22 @@ def test_dry_run_records_decisions_and_writes_nothing(cxone: PresenceLab) -> Non
     assert commands(cxone) == before and cxone.consoles.current(sf_user(1001)) == "Available_for_Chat"
     last = cxone.audit("1001")[-1]
     assert last["outcome"] == "dry-run" and last["write"] == "Salesforce -> Lunch"
+
+
+def test_cxone_refusing_an_acw_code_outside_a_contact_is_reported_not_held(cxone: PresenceLab) -> None:
+    cxone.push_rules(
+        {
+            **E2E_RULES,
+            "ruleSets": {
+                "default": {
+                    **E2E_RULES["ruleSets"]["default"],
+                    "subscriber": [{"when": "Busy", "set": {"state": "Unavailable", "reason": "Wrap Up"}}],
+                }
+            },
+        }
+    )
+    cxone.consoles.agent_sets(sf_user(1001), "Busy")
+    cxone.settle()
+    last = cxone.audit("1001")[-1]
+    assert last["outcome"] == "rejected" and "ACW code outside a contact" in last["why"]
+    assert cxone.record("1001")["held"] is None and cxone.record("1001")["sf"]["status"] == "Busy"

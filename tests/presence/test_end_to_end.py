@@ -226,3 +226,22 @@ def test_cxone_refusing_an_acw_code_outside_a_contact_is_reported_not_held(cxone
     last = cxone.audit("1001")[-1]
     assert last["outcome"] == "rejected" and "ACW code outside a contact" in last["why"]
     assert cxone.record("1001")["held"] is None and cxone.record("1001")["sf"]["status"] == "Busy"
+
+
+def test_a_pushed_rules_version_applies_within_a_minute_without_a_deploy(cxone: PresenceLab, monkeypatch) -> None:
+    from functions.presence import store
+
+    clock = [1000.0]
+    monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
+    store._rules_cache.clear()
+    cxone.cc.tenant.set_state(1001, "Unavailable", "Lunch")
+    cxone.settle()  # the running functions read the current version once
+    store.push_rules(cxone.sync.dynamodb, cxone.sync.table_names["rules"], {**E2E_RULES, "mode": "dry-run"}, "test")
+    clock[0] += 30  # within the minute: still the cached version
+    cxone.cc.tenant.set_state(1001, "Unavailable", "Busy")
+    cxone.settle()
+    assert cxone.audit("1001")[-2]["outcome"] == "applied"
+    clock[0] += 31  # past the minute: the new version (dry run) applies
+    cxone.cc.tenant.set_state(1001, "Available")
+    cxone.settle()
+    assert cxone.audit("1001")[-1]["outcome"] == "dry-run"

@@ -29,6 +29,12 @@ FIRST_RUNS = 11
 # Development-virtualenv interpreters (samples(), used by bench/soap.py) run with cached bytecode too.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 NAIVE = "from aws_lambda_powertools.utilities.parser import parse; import httpx, boto3"
+# pydantic's plugin discovery replaced by "no plugins" as dataactions does (see its __init__)
+PYDANTIC = (
+    "import types\nloader = types.ModuleType('pydantic.plugin._loader')\nloader.get_plugins = lambda: ()\n"
+    "sys.modules[loader.__name__] = loader\n"
+    "from pydantic import BaseModel, Field\nclass M(BaseModel):\n    a: int = Field(1, ge=0)\nM(a=2)"
+)
 # One lookup per family, the naive handler doing the same (bench/naive.py), the event case.
 FIRST_ANSWER = {
     "genesys": ("get-user-presence", "genesys"),
@@ -78,6 +84,8 @@ def imports(runs: int, warm: bool = True) -> None:
         "bare": base.command("pass" + exit_),
         "naive": layout.naive().command(NAIVE + exit_),
         **{m: layout.ours(layers).command(f"import {m}" + exit_) for m, layers in sorted(modules.items())},
+        # the floor of any handler with pydantic contracts: pydantic itself, building one small model
+        "pydantic": base.command(PYDANTIC + exit_),
         "httpx": base.command("import httpx" + exit_),
         "phonenumbers": phone.command("import phonenumbers" + exit_),
     }
@@ -92,6 +100,10 @@ def imports(runs: int, warm: bool = True) -> None:
     for m in sorted(modules):
         ratios = [a / n for a, n in zip(own[m], naive)]
         print(f"{m:40} {statistics.median(own[m]):7.1f}  {statistics.median(ratios):7.2f}  {spread(ratios):>28}")
+    ratios = [p / n for p, n in zip(own["pydantic"], naive)]
+    print(
+        f"{'pydantic alone (1 model, no plugin scan)':40} {statistics.median(own['pydantic']):7.1f}  {statistics.median(ratios):7.2f}  {spread(ratios):>28}"
+    )
     print("loaded on the first invocation that needs them (part of the first answer below):")
     for lib, what in (("httpx", "first HTTP call"), ("phonenumbers", "first phone lookup")):
         print(f"  {lib + ' (' + what + ')':38} {statistics.median(own[lib]):7.1f}")

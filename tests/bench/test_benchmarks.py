@@ -48,7 +48,9 @@ def test_every_benchmark_has_a_test() -> None:
 def test_cold() -> None:
     out = run("cold")
     modules = sorted({a.module for a in all_actions().values() if "soap" not in a.backend.layers})
-    figure_lines(out, "bare interpreter", "naive stack", *modules, "httpx (first HTTP call)", "phonenumbers (first phone lookup)")
+    figure_lines(
+        out, "bare interpreter", "naive stack", *modules, "pydantic alone", "httpx (first HTTP call)", "phonenumbers (first phone lookup)"
+    )
     from bench.cold import FIRST_ANSWER
 
     figure_lines(out, *(f"{family} ({action_id})" for family, (action_id, _) in FIRST_ANSWER.items()))

@@ -19,7 +19,6 @@ from urllib.parse import quote
 
 import boto3
 import httpx
-import phonenumbers
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from pydantic import BaseModel, ConfigDict, Field
@@ -118,6 +117,8 @@ def bearer(fetch) -> dict[str, str]:
 
 def phone_forms(raw: str, region: str) -> tuple[str, str, str, str]:
     """(E.164, national, national digits, international digits)."""
+    import phonenumbers  # here, not at the top: this one file holds every family, and Genesys needs no phone numbers
+
     text = re.sub(r"^(?:tel|sip|sips):", "", raw.strip(), flags=re.IGNORECASE).split(";", 1)[0].split("@", 1)[0]
     number = phonenumbers.parse(text, region)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

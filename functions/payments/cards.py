@@ -176,7 +176,11 @@ def amount_problem(amount: Decimal, currency: str) -> str | None:
     places = MINOR_UNITS.get(currency)
     if places is None:
         return f"currency: {currency} is not an active ISO 4217 code"
-    exponent = amount.normalize().as_tuple().exponent
+    exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        return f"amount: {currency} allows at most {places} decimal places"
+        # Too many places as written; trailing zeros do not count (10.500 USD is 10.5 USD).
+        # normalize() only ever raises the exponent, so an amount within the places never needs it.
+        exponent = amount.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            return f"amount: {currency} allows at most {places} decimal places"
     return None

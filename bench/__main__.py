@@ -1,18 +1,38 @@
+"""``./dev bench [--short] [cold|warm|lookup|soap|package ...]``: the benchmarks print figures.
+
+Every benchmark module has ``main(short: bool = False) -> None``; ``--short`` runs a few rounds
+(seconds, not minutes), which is how the test suite runs every benchmark (tests/bench/).
+"""
+
+from __future__ import annotations
+
 import importlib
 import sys
 
 ALL = ["cold", "warm", "lookup", "soap", "package"]
 
 
-def main() -> int:
-    names = sys.argv[1:] or ALL
+def run(name: str, short: bool = False) -> None:
+    """Run one benchmark's main (its figures go to stdout)."""
+    bench_main = importlib.import_module(f"bench.{name}").main
+    if short:
+        bench_main(short=True)
+    else:
+        bench_main()
+
+
+def main(argv: list[str]) -> int:
+    short = "--short" in argv
+    names = [a for a in argv if a != "--short"] or ALL
+    unknown = [n for n in names if n not in ALL]
+    if unknown:
+        print(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(ALL)} (and --short)")
+        return 2
     for name in names:
-        if name not in ALL:
-            print(f"unknown benchmark {name}; choose from {', '.join(ALL)}")
-            return 2
-        print(f"\n=== {name} ===", flush=True)
-        importlib.import_module(f"bench.{name}").main()
+        print(f"\n=== {name}{' (short)' if short else ''} ===", flush=True)
+        run(name, short)
     return 0
 
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -60,17 +60,44 @@ IIN_RANGES: tuple[tuple[str, str, Brand], ...] = (
 )
 
 
+# Each digit of the doubled positions replaced by the digit sum of its double (7 -> 14 -> 5).
+_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")
+
+
 def luhn_valid(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+    """The Luhn (mod 10) check of a string of ASCII digits."""
+    data = digits.encode()
+    # From the right: the check digit and every second digit as they are, the others doubled;
+    # every byte is a digit's ASCII code, hence the 48 per digit taken off the sum.
+    return (sum(data[-1::-2]) + sum(data[-2::-2].translate(_DOUBLED)) - 48 * len(data)) % 10 == 0
+
+
+def _longest_prefix_table() -> tuple[tuple[int, ...], dict[str, Brand]]:
+    """IIN_RANGES as exact prefixes: every prefix of every range, the first range listed winning
+    among ranges of one length (as in the scan below); the lengths longest first."""
+    table: dict[str, Brand] = {}
+    for lo, hi, brand in IIN_RANGES:
+        for prefix in range(int(lo), int(hi) + 1):
+            table.setdefault(str(prefix).zfill(len(lo)), brand)
+    return tuple(sorted({len(lo) for lo, _, _ in IIN_RANGES}, reverse=True)), table
+
+
+_PREFIX_LENGTHS, _BY_PREFIX = _longest_prefix_table()
 
 
 def brand_of(digits: str) -> Brand | None:
+    """The brand of the longest IIN prefix in IIN_RANGES that the card number starts with."""
+    if len(digits) >= _PREFIX_LENGTHS[0]:
+        for n in _PREFIX_LENGTHS:
+            brand = _BY_PREFIX.get(digits[:n])
+            if brand is not None:
+                return brand
+        return None
+    return _scan(digits)
+
+
+def _scan(digits: str) -> Brand | None:
+    """The same answer by comparing with every range (numbers shorter than the longest prefix)."""
     best: Brand | None = None
     best_len = 0
     for lo, hi, brand in IIN_RANGES:
@@ -116,33 +143,32 @@ def check_card(digits: str, expiry_month: int, expiry_year: int, cvv: str | None
     now = now or datetime.now(UTC)
     year = expiry_year + 2000 if expiry_year < 100 else expiry_year
     brand = brand_of(digits)
-    last4 = digits[-4:]
-
-    def result(reason: str | None) -> CardCheck:
-        return CardCheck(reason, brand, last4, mask(digits), year)
-
+    reason: str | None = None
     if not 12 <= len(digits) <= 19:
-        return result("INVALID_CARD_NUMBER")
-    if brand is None:
-        return result("UNSUPPORTED_CARD_BRAND")
-    if len(digits) not in brand.lengths:
-        return result("INVALID_CARD_LENGTH")
-    if brand.luhn and not luhn_valid(digits):
-        return result("INVALID_CARD_NUMBER")
-    # Valid through the last day of the expiry month, UTC.
-    if (year, expiry_month) < (now.year, now.month):
-        return result("CARD_EXPIRED")
-    if year > now.year + 20:
-        return result("INVALID_EXPIRY")
-    if cvv is not None and (len(cvv) != brand.cvv_length or not cvv.isdigit()):
-        return result("INVALID_CVV")
-    return result(None)
+        reason = "INVALID_CARD_NUMBER"
+    elif brand is None:
+        reason = "UNSUPPORTED_CARD_BRAND"
+    elif len(digits) not in brand.lengths:
+        reason = "INVALID_CARD_LENGTH"
+    elif brand.luhn and not luhn_valid(digits):
+        reason = "INVALID_CARD_NUMBER"
+    elif (year, expiry_month) < (now.year, now.month):  # valid through the last day of the expiry month, UTC
+        reason = "CARD_EXPIRED"
+    elif year > now.year + 20:
+        reason = "INVALID_EXPIRY"
+    elif cvv is not None and (len(cvv) != brand.cvv_length or not cvv.isdigit()):
+        reason = "INVALID_CVV"
+    return CardCheck(reason, brand, digits[-4:], mask(digits), year)
+
+
+# Decimal(1).scaleb(-places) for the minor units ISO 4217 uses (0 to 4), built once.
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(5)}
 
 
 def format_amount(amount: Decimal, currency: str) -> str:
     """The amount with exactly the currency's minor units: 25 USD -> "25.00", 500 JPY -> "500"."""
     places = MINOR_UNITS.get(currency, 2)
-    return str(amount.quantize(Decimal(1).scaleb(-places)))
+    return str(amount.quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places)))
 
 
 def amount_problem(amount: Decimal, currency: str) -> str | None:
@@ -150,7 +176,11 @@ def amount_problem(amount: Decimal, currency: str) -> str | None:
     places = MINOR_UNITS.get(currency)
     if places is None:
         return f"currency: {currency} is not an active ISO 4217 code"
-    exponent = amount.normalize().as_tuple().exponent
+    exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        return f"amount: {currency} allows at most {places} decimal places"
+        # Too many places as written; trailing zeros do not count (10.500 USD is 10.5 USD).
+        # normalize() only ever raises the exponent, so an amount within the places never needs it.
+        exponent = amount.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            return f"amount: {currency} allows at most {places} decimal places"
     return None

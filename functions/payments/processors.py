@@ -76,7 +76,8 @@ class SandboxProcessor:
             return AuthResult("declined", "INSUFFICIENT_FUNDS", "The card has insufficient funds")
         import secrets  # only the sandbox needs it; keeps it off every payment function's cold start
 
-        return AuthResult("approved", "APPROVED", "Approved", "SBX" + secrets.token_hex(6).upper(), secrets.token_hex(3).upper())
+        drawn = secrets.token_hex(9).upper()  # one draw: a 12-digit authorisation id and a 6-digit approval code
+        return AuthResult("approved", "APPROVED", "Approved", "SBX" + drawn[:12], drawn[12:])
 
 
 # Authorize.Net response reason codes (transactionResponse.errors[].errorCode) we name.

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from dataactions.declaration import Action, Backend
 
 MAX_BODY_BYTES = 64 * 1024
+_dumps = json.JSONEncoder(separators=(",", ":")).encode  # built once (json.dumps with options builds one per call)
 CORRELATION_HEADER = "inin-correlation-id"
 
 
@@ -173,7 +174,7 @@ class Handler:
         return {
             "statusCode": status,
             "headers": {"Content-Type": "application/json", "X-Correlation-Id": cid},
-            "body": json.dumps(body, separators=(",", ":")),
+            "body": _dumps(body),
         }
 
     # -- the shared path ---------------------------------------------------------------------------
@@ -206,27 +207,30 @@ class Handler:
         status: int | None = None,
     ) -> None:
         settings = container.settings
+        threshold = settings.log_threshold
         level = "ERROR" if outcome in ("internal_error", "configuration_error") else "INFO"
-        if level == "INFO" and settings.log_threshold > 20:
+        if level == "INFO" and threshold > 20:
             return
-        fields: dict[str, Any] = {
-            "action": self.action.id,
-            "config": settings.config_name,
-            "invocation": kind,
-            "outcome": outcome,
-            "durationMs": round((time.perf_counter() - started) * 1000, 3),
-            "correlationId": cid,
-            "requestId": getattr(context, "aws_request_id", None),
-            "coldStart": container.invocations == 1,
-        }
+        extra: dict[str, Any] = {}
         if status is not None:
-            fields["status"] = status
+            extra["status"] = status
         if error is not None:
-            fields["error"] = error
+            extra["error"] = error
         # Secure actions log no inputs at all; others only at DEBUG (inputs are customer data).
-        if not self.action.secure and settings.log_threshold <= 10 and isinstance(payload, dict):
-            fields["input"] = payload
-        log.emit(level, fields)
+        if not self.action.secure and threshold <= 10 and isinstance(payload, dict):
+            extra["input"] = payload
+        log.invocation(
+            level,
+            self.action.id,
+            settings.config_name,
+            kind,
+            outcome,
+            round((time.perf_counter() - started) * 1000, 3),
+            cid,
+            getattr(context, "aws_request_id", None),
+            container.invocations == 1,
+            extra,
+        )
 
 
 def _outcome(result: Any) -> str:

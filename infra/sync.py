@@ -240,7 +240,8 @@ class SyncStack(cdk.Stack):
                 self,
                 f"{camel(qname)}DeadLetterQueueUrl",
                 value=self.dead_letters[qname].queue_url,
-                description=f"Redrive with: aws sqs start-message-move-task --source-arn {self.dead_letters[qname].queue_arn}",
+                description="Dead letters of the queue; once the cause is fixed, redrive them with aws sqs start-message-move-task "
+                "--source-arn <this queue's ARN>",
             )
             cdk.CfnOutput(self, f"{camel(qname)}QueueUrl", value=made_queue.queue_url, description=family.queue(qname).purpose)
 

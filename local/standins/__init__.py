@@ -76,7 +76,7 @@ class StandIns:
             self.servers[kind] = server
             self.configs[kind] = configs
             for name, secret in configs.items():
-                self.put_secret(self.secret_name(kind, name), secret)
+                self.secretsmanager.create_secret(Name=self.secret_name(kind, name), SecretString=json.dumps(secret))
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -86,14 +86,6 @@ class StandIns:
             self.extension.stop()
         if self._moto:
             self._moto.stop()
-
-    def put_secret(self, name: str, value: dict[str, Any]) -> None:
-        """Create the secret, or give it a new value (moto keeps one store per process: a second set
-        of stand-ins in the same process finds the first one's secrets)."""
-        try:
-            self.secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))
-        except self.secretsmanager.exceptions.ResourceExistsException:
-            self.secretsmanager.put_secret_value(SecretId=name, SecretString=json.dumps(value))
 
     @staticmethod
     def secret_name(kind: str, config: str) -> str:

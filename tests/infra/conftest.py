@@ -59,9 +59,16 @@ def synth(tmp: Path, **context: str) -> Synth:
 
 @pytest.fixture(scope="session")
 def full(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """Every backend and sync family, plus a second named configuration of each (two Salesforce orgs, say)."""
+    """Every backend, plus a second named configuration of each (two Salesforce orgs, say)."""
     kinds = list(all_backends())
     spec = ",".join(kinds + [f"{k}:second" for k in kinds])
+    return synth(tmp_path_factory.mktemp("cdk-full"), backends=spec)
+
+
+@pytest.fixture(scope="session")
+def everything(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """Every backend and every sync family, each twice (what the scanners go over)."""
+    kinds = list(all_backends())
     families = list(all_sync_families())
     buses = {
         f"{k}:{c}": {s.name: f"aws.partner/{s.name}.example/{c}" for s in f.event_sources}
@@ -69,8 +76,8 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         for c in ("default", "second")
     }
     return synth(
-        tmp_path_factory.mktemp("cdk-full"),
-        backends=spec,
+        tmp_path_factory.mktemp("cdk-everything"),
+        backends=",".join(kinds + [f"{k}:second" for k in kinds]),
         syncs=",".join(families + [f"{k}:second" for k in families]),
         eventBuses=json.dumps(buses),
     )

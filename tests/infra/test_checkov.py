@@ -41,9 +41,9 @@ def test_every_acknowledgement_has_a_reason_and_a_type() -> None:
     assert "CKV_AWS_115" not in REASONS  # reserved concurrency is fixed, never acknowledged
 
 
-def test_checkov_finds_nothing_unacknowledged(checkov: Path, full: Synth) -> None:
-    report = scan(checkov, full)
-    print(f"\ncheckov, every backend x 2 configurations: {counts(report)}")
+def test_checkov_finds_nothing_unacknowledged(checkov: Path, everything: Synth) -> None:
+    report = scan(checkov, everything)
+    print(f"\ncheckov, every backend and sync family x 2 configurations: {counts(report)}")
     assert_clean(report)
     assert report.passed > 1000
     # each acknowledgement is still needed (none is stale) and concurrency passes everywhere

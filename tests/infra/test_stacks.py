@@ -145,18 +145,18 @@ def test_missing_org_id_fails_with_a_clear_message() -> None:
         options(genesysOrgId=ORG_ID, backends="nope")
 
 
-def test_cfn_lint_finds_no_errors(full: Synth) -> None:
-    templates = sorted(str(p) for p in full.outdir.glob("*.template.json"))
+def test_cfn_lint_finds_no_errors(everything: Synth) -> None:
+    templates = sorted(str(p) for p in everything.outdir.glob("*.template.json"))
     done = subprocess.run([str(ROOT / ".venv/bin/cfn-lint"), "--format", "json", *templates], capture_output=True, text=True)
     findings = json.loads(done.stdout or "[]")
     errors = [f for f in findings if f["Level"] == "Error"]
     assert errors == [], errors
 
 
-def test_cdk_nag_reports_no_unacknowledged_findings(full: Synth) -> None:
+def test_cdk_nag_reports_no_unacknowledged_findings(everything: Synth) -> None:
     """The synth fixture already raised on any finding; the report must list no violations."""
-    assert full.report is not None
-    violations = [v for plugin in full.report["pluginReports"] for v in plugin.get("violations", [])]
+    assert everything.report is not None
+    violations = [v for plugin in everything.report["pluginReports"] for v in plugin.get("violations", [])]
     assert violations == []
 
 

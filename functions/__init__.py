@@ -16,26 +16,32 @@ if TYPE_CHECKING:
     from syncs.entry import SyncHandler
 
 
-@cache
-def all_actions() -> dict[str, Action]:
-    """Every declared action by id, found by importing ``functions.<family>.actions``."""
+def _declared(module_name: str, handler_type: type, declaration: str) -> dict[str, Any]:
+    """Every ``handler_type`` object in ``functions.<family>.<module_name>`` (by its declaration's id)."""
     import importlib
     import importlib.util
     import pkgutil  # imported here, not at module level: handlers never pay for the registry
 
+    found: dict[str, Any] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.ispkg or importlib.util.find_spec(f"{__name__}.{info.name}.{module_name}") is None:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}.{module_name}")
+        for value in vars(module).values():
+            if isinstance(value, handler_type):
+                declared = getattr(value, declaration)
+                if declared.id in found:
+                    raise ValueError(f"duplicate id {declared.id} in functions.*.{module_name}")
+                found[declared.id] = declared
+    return found
+
+
+@cache
+def all_actions() -> dict[str, Action]:
+    """Every declared action by id, found by importing ``functions.<family>.actions``."""
     from dataactions.entry import Handler
 
-    found: dict[str, Action] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.ispkg or importlib.util.find_spec(f"{__name__}.{info.name}.actions") is None:
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}.actions")
-        for value in vars(module).values():
-            if isinstance(value, Handler):
-                if value.action.id in found:
-                    raise ValueError(f"duplicate action id {value.action.id}")
-                found[value.action.id] = value.action
-    return found
+    return _declared("actions", Handler, "action")
 
 
 def handler_for(action_id: str):  # -> Handler
@@ -49,23 +55,9 @@ def handler_for(action_id: str):  # -> Handler
 @cache
 def all_syncs() -> dict[str, SyncFunction[Any]]:
     """Every declared sync function by id, found by importing ``functions.<family>.syncs``."""
-    import importlib
-    import importlib.util
-    import pkgutil
-
     from syncs.entry import SyncHandler
 
-    found: dict[str, SyncFunction[Any]] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.ispkg or importlib.util.find_spec(f"{__name__}.{info.name}.syncs") is None:
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}.syncs")
-        for value in vars(module).values():
-            if isinstance(value, SyncHandler):
-                if value.function.id in found:
-                    raise ValueError(f"duplicate sync function id {value.function.id}")
-                found[value.function.id] = value.function
-    return found
+    return _declared("syncs", SyncHandler, "function")
 
 
 def sync_handler_for(function_id: str) -> SyncHandler:

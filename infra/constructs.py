@@ -19,7 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from definitions.naming import ALIAS, AUTHORIZER, access_log_group_name, function_name, log_group_name
+from definitions.naming import ALIAS, AUTHORIZER, access_log_group_name, function_name, log_group_name, secret_name
 
 if TYPE_CHECKING:
     from dataactions.declaration import Action
@@ -213,6 +213,26 @@ def grant_secret_read(role: iam.IRole, secret: sm.ISecret, key: kms.IKey | None)
                 conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com"}},
             )
         )
+
+
+def configuration_secret(
+    scope: Construct, options: DeployOptions, kind: str, configuration: str, title: str, key: kms.IKey | None
+) -> tuple[sm.ISecret, kms.IKey | None]:
+    """A named configuration's secret: an existing one (``secretArns``, keeping its own key: its key
+    policy must let the functions decrypt, see README) or a new one encrypted with ``key``. Returns
+    the secret and the key the stack encrypted it with (None for an existing one)."""
+    existing = options.secret_arns.get(f"{kind}:{configuration}")
+    if existing:
+        return sm.Secret.from_secret_complete_arn(scope, "Secret", existing), None
+    secret = sm.Secret(
+        scope,
+        "Secret",
+        secret_name=secret_name(options.prefix, kind, configuration),
+        description=f"{title} credentials ({configuration}): put the JSON documented in the README here",
+        encryption_key=key,
+    )
+    acknowledge(secret, "AwsSolutions-SMG4", "Vendor credentials are rotated at the vendor; rotate by putting a new secret value.")
+    return secret, key
 
 
 def secrets_extension() -> lambda_.ParamsAndSecretsLayerVersion:

@@ -20,8 +20,16 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import aws_sns as sns
 
-from definitions.naming import camel, function_name, output_key, route_path, secret_name, stack_name
-from infra.constructs import ARCHITECTURE, RUNTIME, ActionFunction, DataActionsApi, DataActionsKey, GenesysIntegrationRole, acknowledge
+from definitions.naming import camel, function_name, output_key, route_path, stack_name
+from infra.constructs import (
+    ARCHITECTURE,
+    RUNTIME,
+    ActionFunction,
+    DataActionsApi,
+    DataActionsKey,
+    GenesysIntegrationRole,
+    configuration_secret,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -71,21 +79,7 @@ class BackendStack(cdk.Stack):
         secret: sm.ISecret | None = None
         secret_key: kms.IKey | None = None
         if backend.config_model is not None:
-            existing = options.secret_arns.get(f"{kind}:{configuration}")
-            if existing:  # keeps its own key: its key policy must let these functions decrypt (README)
-                secret = sm.Secret.from_secret_complete_arn(self, "Secret", existing)
-            else:
-                secret = sm.Secret(
-                    self,
-                    "Secret",
-                    secret_name=secret_name(options.prefix, kind, configuration),
-                    description=f"{backend.title} credentials ({configuration}): put the JSON documented in the README here",
-                    encryption_key=key,
-                )
-                secret_key = key
-                acknowledge(
-                    secret, "AwsSolutions-SMG4", "Vendor credentials are rotated at the vendor; rotate by putting a new secret value."
-                )
+            secret, secret_key = configuration_secret(self, options, kind, configuration, backend.title, key)
         layers = [
             lambda_.LayerVersion(
                 self,

@@ -20,12 +20,11 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
-from definitions.naming import camel, secret_name, sync_function_name, sync_resource_name
-from infra.constructs import ARCHITECTURE, RUNTIME, acknowledge, grant_secret_read, logged_role, secrets_extension
+from definitions.naming import camel, sync_function_name, sync_resource_name
+from infra.constructs import ARCHITECTURE, RUNTIME, acknowledge, configuration_secret, grant_secret_read, logged_role, secrets_extension
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -63,20 +62,7 @@ class SyncStack(cdk.Stack):
         topic = sns.Topic.from_topic_arn(self, "AlarmTopic", options.alarm_topic_arn) if options.alarm_topic_arn else None
         self.alarms: list[cw.Alarm] = []
 
-        existing = options.secret_arns.get(f"{kind}:{configuration}")
-        secret_key: kms.IKey | None = None
-        if existing:
-            secret: sm.ISecret = sm.Secret.from_secret_complete_arn(self, "Secret", existing)
-        else:
-            secret = sm.Secret(
-                self,
-                "Secret",
-                secret_name=secret_name(prefix, kind, configuration),
-                encryption_key=key,
-                description=f"{family.title} credentials ({configuration}): put the JSON documented in the README here",
-            )
-            secret_key = key
-            acknowledge(secret, "AwsSolutions-SMG4", "Vendor credentials are rotated at the vendor; rotate by putting a new secret value.")
+        secret, secret_key = configuration_secret(self, options, kind, configuration, family.title, key)
 
         self.tables: dict[str, ddb.TableV2] = {}
         for table in family.tables:

@@ -161,10 +161,13 @@ def test_cdk_nag_reports_no_unacknowledged_findings(everything: Synth) -> None:
 
 
 def test_cdk_nag_would_catch_a_finding(tmp_path: Path, monkeypatch) -> None:
-    """Remove one acknowledgement: the synth must now fail (the check is live, not decorative)."""
-    import infra.stacks as stacks
+    """Remove the secret's acknowledgement: the synth must now fail (the check is live, not decorative)."""
+    import infra.constructs as constructs
 
-    monkeypatch.setattr(stacks, "acknowledge", lambda scope, rule, reason: None)
+    real = constructs.acknowledge
+    monkeypatch.setattr(
+        constructs, "acknowledge", lambda scope, rule, reason: None if rule == "AwsSolutions-SMG4" else real(scope, rule, reason)
+    )
     with pytest.raises(Exception, match="(?i)validation|AwsSolutions"):
         synth(tmp_path, backends="payments")
 

@@ -242,5 +242,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("docs", help="regenerate the README action table from the declarations").set_defaults(func=cmd_docs)
 
+    from local.genesys_publish import add_parser as add_genesys_parser
+
+    add_genesys_parser(sub)
+
     args = parser.parse_args(argv)
     return int(args.func(args))

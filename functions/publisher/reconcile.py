@@ -49,7 +49,7 @@ class IntegrationSpec:
     type: str
     credential_slot: str
     credential_type: str
-    credential_fields: dict[str, str]
+    credential_fields: dict[str, str] = field(repr=False)  # may hold a secret: never printed
     secret_fields: tuple[str, ...] = ()  # fields whose values are secrets (never printed)
 
     @property

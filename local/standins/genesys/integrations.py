@@ -891,12 +891,20 @@ def _flatten(value: Any, prefix: str = "") -> Any:
 
 
 def _schema_message(side: str, problems: list[Any]) -> str:
-    """Which fields broke the contract and how, without their values."""
-    parts = []
-    for p in problems[:5]:
+    """Which fields broke the contract and how, without their values (a required property is named
+    by the schema, not by the data)."""
+    parts: list[str] = []
+    for p in problems:
         where = ".".join(str(x) for x in p.path) or "(top level)"
-        parts.append(f"{side}.{where}: {p.validator} {json.dumps(p.validator_value)[:80]}")
-    return f"The {side} does not match the action's {'input contract' if side == 'input' else 'success schema'}: {'; '.join(parts)}"
+        text = (
+            f"{side}.{where}: {p.message}"
+            if p.validator == "required"
+            else f"{side}.{where}: {p.validator} {json.dumps(p.validator_value)[:80]}"
+        )
+        if text not in parts:
+            parts.append(text)
+    what = "input contract" if side == "input" else "success schema"
+    return f"The {side} does not match the action's {what}: {'; '.join(parts[:6])}"
 
 
 def _error_body(status: int, code: str, message: str, detail: str | None = None) -> dict[str, Any]:

@@ -103,8 +103,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.format == "terraform":
+        from local.genesys_publish import export_terraform
+
+        paths = export_terraform(
+            out=Path(args.out or "build/terraform"),
+            outputs=Path(args.outputs) if args.outputs else None,
+            account=args.account,
+            region=args.region,
+            prefix=args.prefix,
+            partition=args.partition,
+            configs=args.config or [],
+            integration=args.integration,
+            api_url=args.api_url,
+            credential=args.credential,
+            response=args.response,
+        )
+        for path in paths:
+            print(path)
+        print(f"{len(paths)} Terraform files (CX as Code) written to {paths[0].parent}", file=sys.stderr)
+        return 0
     from local.export import export
 
+    args.out = args.out or "build/genesys"
     written = export(
         out=Path(args.out),
         outputs=Path(args.outputs) if args.outputs else None,
@@ -202,8 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("actions", nargs="*")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("export", help="write Genesys data action definitions (import format)")
-    p.add_argument("--out", default="build/genesys")
+    p = sub.add_parser("export", help="write Genesys data action definitions (import format), or CX as Code (Terraform)")
+    p.add_argument("--out", help="directory (default build/genesys, or build/terraform with --format terraform)")
+    p.add_argument(
+        "--format",
+        choices=["json", "terraform"],
+        default="json",
+        help="json: one import file per action; terraform: the Genesys Cloud provider's integration, credential and actions",
+    )
     p.add_argument("--outputs", help="cdk-outputs.json from 'cdk deploy --outputs-file'")
     p.add_argument("--account", help="AWS account id (without --outputs)")
     p.add_argument("--region", help="AWS region (without --outputs)")

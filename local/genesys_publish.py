@@ -415,6 +415,62 @@ def cmd_remove(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         return 0 if result.ok else 1
 
 
+def export_terraform(
+    *,
+    out: Path,
+    outputs: Path | None,
+    account: str | None,
+    region: str | None,
+    prefix: str,
+    partition: str = "aws",
+    configs: Sequence[str] = (),
+    integration: str = "lambda",
+    api_url: str | None = None,
+    credential: str = "apikey",
+    response: str = "full",
+) -> list[Path]:
+    """``./dev export --format terraform``: CX as Code for the deployed (or named) functions; the
+    values known from the outputs (or --account/--region) go to terraform.tfvars.json."""
+    from definitions import terraform
+    from local.export import targets_from_outputs
+
+    acts = all_actions()
+    values: dict[str, Any] = {}
+    if outputs is not None:
+        found = targets_from_outputs(outputs)
+        if not found:
+            raise PublishError(f"no function ARNs found in {outputs}; was it written by 'cdk deploy --outputs-file'?")
+        pairs = [(acts[aid], cfg) for aid, cfg, _ in found]
+        data = _outputs(outputs)
+        if integration == "lambda":
+            values["function_arns"] = {route_path(aid, cfg): arn for aid, cfg, arn in found}
+            role = next((s["IntegrationRoleArn"] for s in data.values() if isinstance(s, dict) and "IntegrationRoleArn" in s), None)
+            if role:
+                values["integration_role_arn"] = role
+        api_url = api_url or next((s["ApiUrl"] for s in data.values() if isinstance(s, dict) and "ApiUrl" in s), None)
+    else:
+        pairs = pairs_of(list(acts.values()), configs)
+        if account and region and integration == "lambda":
+            values["function_arns"] = {
+                route_path(a.id, c): arn for a, c, arn in deployed_targets(pairs, prefix, account, region, partition)
+            }
+            values["integration_role_arn"] = f"arn:{partition}:iam::{account}:role/{prefix}-genesys-integration"
+    if integration == "webservices" and api_url:
+        values["api_base_url"] = api_url.rstrip("/")
+    written = terraform.files(pairs, prefix=prefix, integration=integration, credential=credential, response=response)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in [*out.glob("*.tf"), out / "terraform.tfvars.json"]:
+        stale.unlink(missing_ok=True)
+    paths = []
+    for name, text in written.items():
+        (out / name).write_text(text)
+        paths.append(out / name)
+    if values:
+        (out / "terraform.tfvars.json").write_text(terraform.tfvars(values))
+        paths.append(out / "terraform.tfvars.json")
+    return paths
+
+
 def add_parser(sub: Any) -> None:
     """``./dev genesys ...``"""
     p = sub.add_parser("genesys", help="publish the actions to Genesys Cloud through the Platform API, show their status, test them")

@@ -45,7 +45,7 @@ LOCAL_ROLE = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/gda-genesys-integration"
 
 
 class PublishError(SystemExit):
-    """A clear, data-free reason to stop (exit status 2)."""
+    """A clear, data-free reason to stop (printed to stderr, exit status 1)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -27,6 +27,7 @@ class Acknowledgement:
     resource_types: tuple[str, ...]  # CloudFormation types it is acknowledged on
     reason: str
     unless_customer_key: bool = False  # fixed by -c kmsKey=...; acknowledged only without it
+    unless_property: str | None = None  # fixed on a resource that sets this property (CloudFormation name)
 
 
 FUNCTION = "AWS::Lambda::Function"
@@ -37,6 +38,7 @@ ACKNOWLEDGED: tuple[Acknowledgement, ...] = (
         (FUNCTION,),
         "Dead-letter queues receive failed asynchronous invocations; Genesys invokes these functions synchronously "
         "(RequestResponse) and receives every failure as the reply, so a DLQ would never receive anything.",
+        unless_property="DeadLetterConfig",  # the Genesys publisher (invoked asynchronously by CloudFormation) has one
     ),
     Acknowledgement(
         "CKV_AWS_117",
@@ -94,10 +96,21 @@ class CheckovAcknowledgements:
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, cdk.CfnResource):
             return
-        found = applicable(self.options, node.cfn_resource_type)
+        found = [
+            a
+            for a in applicable(self.options, node.cfn_resource_type)
+            if not (a.unless_property and _sets(node, a.unless_property))
+        ]
         if not found:
             return
         existing: dict[str, Any] = node.get_metadata("checkov") or {}
         skip = [s for s in existing.get("skip", []) if s["id"] not in {a.check for a in found}]
         skip += [{"id": a.check, "comment": a.reason} for a in found]
         node.add_metadata("checkov", {**existing, "skip": skip})
+
+
+def _sets(node: cdk.CfnResource, prop: str) -> bool:
+    """Whether the resource sets this CloudFormation property (read from its L1 attribute)."""
+    attribute = prop[0].lower() + prop[1:]
+    attribute = "".join("_" + c.lower() if c.isupper() else c for c in attribute)
+    return getattr(node, attribute, None) is not None

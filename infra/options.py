@@ -204,6 +204,18 @@ class DeployOptions(BaseModel):
         "apikey", alias="apiAuth", description="x-api-key header, or HTTP basic auth checked by an authorizer"
     )
     kms_key: Annotated[str, AfterValidator(_kms_key)] | None = Field(None, alias="kmsKey")
+    genesys_publish: bool = Field(
+        False, alias="genesysPublish", description="true: a custom resource publishes the actions to Genesys Cloud (needs genesysPublishSecretArn)"
+    )
+    genesys_publish_secret_arn: (
+        Annotated[
+            str,
+            AfterValidator(
+                _matching(_SECRET_ARN, "the complete ARN of the secret holding the Genesys OAuth client (arn:aws:secretsmanager:...-XXXXXX)")
+            ),
+        ]
+        | None
+    ) = Field(None, alias="genesysPublishSecretArn")
 
     # -- field checks that need the catalogue of backends and actions ------------------------------
 
@@ -287,6 +299,16 @@ class DeployOptions(BaseModel):
             problems.append(("mtlsTruststoreUri", "needs apiDomainName (mutual TLS is configured on the custom domain)"))
         if self.mtls_truststore_version and not self.mtls_truststore_uri:
             problems.append(("mtlsTruststoreVersion", "needs mtlsTruststoreUri"))
+        if self.genesys_publish and not self.genesys_publish_secret_arn:
+            problems.append(
+                (
+                    "genesysPublish",
+                    "needs genesysPublishSecretArn: a secret with the Genesys OAuth client as JSON "
+                    '{"clientId": ..., "clientSecret": ..., "region": "mypurecloud.ie"}',
+                )
+            )
+        if self.genesys_publish_secret_arn and not self.genesys_publish:
+            problems.append(("genesysPublishSecretArn", "is used only with -c genesysPublish=true"))
         if self.api_burst_limit < self.api_rate_limit:
             problems.append(("apiBurstLimit", f"must be at least apiRateLimit ({self.api_rate_limit})"))
         key = _KEY_ARN.match(self.kms_key or "")
@@ -308,7 +330,7 @@ class DeployOptions(BaseModel):
         functions = [a for kind, _ in self.backends for a in catalogue.get(kind, ())]
         if self.api_auth == "basic":
             functions.append(AUTHORIZER)
-        total = sum(self.reserved_concurrency.of(a) or 0 for a in functions)
+        total = sum(self.reserved_concurrency.of(a) or 0 for a in functions) + (1 if self.genesys_publish else 0)  # the publisher
         reservable = max(self.concurrency_quota - UNRESERVED_MINIMUM, 0)
         if total > reservable:
             fix = (

@@ -96,11 +96,7 @@ class CheckovAcknowledgements:
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, cdk.CfnResource):
             return
-        found = [
-            a
-            for a in applicable(self.options, node.cfn_resource_type)
-            if not (a.unless_property and _sets(node, a.unless_property))
-        ]
+        found = [a for a in applicable(self.options, node.cfn_resource_type) if not (a.unless_property and _sets(node, a.unless_property))]
         if not found:
             return
         existing: dict[str, Any] = node.get_metadata("checkov") or {}

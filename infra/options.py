@@ -205,13 +205,17 @@ class DeployOptions(BaseModel):
     )
     kms_key: Annotated[str, AfterValidator(_kms_key)] | None = Field(None, alias="kmsKey")
     genesys_publish: bool = Field(
-        False, alias="genesysPublish", description="true: a custom resource publishes the actions to Genesys Cloud (needs genesysPublishSecretArn)"
+        False,
+        alias="genesysPublish",
+        description="true: a custom resource publishes the actions to Genesys Cloud (needs genesysPublishSecretArn)",
     )
     genesys_publish_secret_arn: (
         Annotated[
             str,
             AfterValidator(
-                _matching(_SECRET_ARN, "the complete ARN of the secret holding the Genesys OAuth client (arn:aws:secretsmanager:...-XXXXXX)")
+                _matching(
+                    _SECRET_ARN, "the complete ARN of the secret holding the Genesys OAuth client (arn:aws:secretsmanager:...-XXXXXX)"
+                )
             ),
         ]
         | None

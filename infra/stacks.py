@@ -176,7 +176,9 @@ class CoreStack(cdk.Stack):
                 compatible_architectures=[ARCHITECTURE],
                 description="Genesys data actions: core layer",
             )
-            GenesysPublisher(self, "GenesysPublish", options=options, deployed=deployed, integration_role=role, core_layer=publish_layer, key=key)
+            GenesysPublisher(
+                self, "GenesysPublish", options=options, deployed=deployed, integration_role=role, core_layer=publish_layer, key=key
+            )
         dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{options.prefix}-genesys-data-actions")
         for act, config in deployed:
             name = function_name(options.prefix, act.id, config)

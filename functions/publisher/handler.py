@@ -126,7 +126,9 @@ def _log(**fields: Any) -> None:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind = event.get("RequestType", "")
     props = event.get("ResourceProperties") or {}
-    physical = event.get("PhysicalResourceId") or f"{props.get('IntegrationType', 'aws-lambda-data-actions')}/{props.get('IntegrationName', '')}"
+    physical = (
+        event.get("PhysicalResourceId") or f"{props.get('IntegrationType', 'aws-lambda-data-actions')}/{props.get('IntegrationName', '')}"
+    )
     responder = Responder(event, context, physical)
     remaining = getattr(context, "get_remaining_time_in_millis", lambda: 900_000)()
     watchdog = threading.Timer(

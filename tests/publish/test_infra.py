@@ -20,7 +20,12 @@ SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gda/genesys-publi
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synth(tmp_path_factory.mktemp("cdk-publish"), backends="payments,genesys,conversion", genesysPublish="true", genesysPublishSecretArn=SECRET)
+    return synth(
+        tmp_path_factory.mktemp("cdk-publish"),
+        backends="payments,genesys,conversion",
+        genesysPublish="true",
+        genesysPublishSecretArn=SECRET,
+    )
 
 
 def _core(s: Synth) -> dict:
@@ -35,7 +40,11 @@ def test_custom_resource_and_its_function(published: Synth) -> None:
     assert props["IntegrationName"] == "gda data actions (AWS Lambda)" and props["IntegrationType"] == "aws-lambda-data-actions"
     assert props["Actions"] == sum(a.backend.kind in ("payments", "genesys", "conversion") for a in all_actions().values())
     assert "Fn::GetAtt" in props["RoleArn"] and len(props["DefinitionsDigest"]) == 16
-    [fn] = [r for r in res.values() if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName") == function_name("gda", "genesys-publisher")]
+    [fn] = [
+        r
+        for r in res.values()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName") == function_name("gda", "genesys-publisher")
+    ]
     p = fn["Properties"]
     assert p["Handler"] == "functions.publisher.handler.handler" and p["ReservedConcurrentExecutions"] == 1
     assert p["Environment"]["Variables"] == {"GDA_PUBLISH_SECRET_ID": SECRET}
@@ -44,12 +53,14 @@ def test_custom_resource_and_its_function(published: Synth) -> None:
     assert invoke_config["Properties"]["MaximumRetryAttempts"] == 0
     assert custom["Properties"]["ServiceToken"] == {"Fn::GetAtt": [next(k for k, v in res.items() if v is fn), "Arn"]}
     [queue] = [r for r in res.values() if r["Type"] == "AWS::SQS::Queue"]
-    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["KmsMasterKeyId"] == "alias/aws/sqs"
 
 
 def test_publisher_role_reads_only_its_secret(published: Synth) -> None:
     res = _core(published)
-    [fn_id] = [k for k, r in res.items() if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName") == "gda-genesys-publisher"]
+    [fn_id] = [
+        k for k, r in res.items() if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName") == "gda-genesys-publisher"
+    ]
     role_ref = res[fn_id]["Properties"]["Role"]["Fn::GetAtt"][0]
     statements = [
         s
@@ -66,7 +77,9 @@ def test_publisher_role_reads_only_its_secret(published: Synth) -> None:
 
 def test_the_asset_carries_the_definitions(published: Synth) -> None:
     res = _core(published)
-    [fn] = [r for r in res.values() if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName") == "gda-genesys-publisher"]
+    [fn] = [
+        r for r in res.values() if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName") == "gda-genesys-publisher"
+    ]
     key = fn["Properties"]["Code"]["S3Key"]
     asset = f"asset.{key.split('.')[0] if isinstance(key, str) else key['Fn::Sub'].split('.')[0]}"
     bundle = json.loads((published.outdir / asset / "functions" / "publisher" / "bundle.json").read_text())

@@ -60,7 +60,14 @@ def jsonencoded(expr: str) -> Any:
 
 
 def resources(parsed: list[dict[str, Any]], type_: str) -> dict[str, dict[str, Any]]:
-    return {name: body for doc in parsed for block in doc.get("resource", []) for t, named in block.items() if t == type_ for name, body in named.items()}
+    return {
+        name: body
+        for doc in parsed
+        for block in doc.get("resource", [])
+        for t, named in block.items()
+        if t == type_
+        for name, body in named.items()
+    }
 
 
 def one(block: Any) -> dict[str, Any]:
@@ -123,10 +130,22 @@ def test_every_action_round_trips(lambda_export) -> None:
 
 def test_web_services_export(tmp_path: Path) -> None:
     out = tmp_path / "tf"
-    export_terraform(out=out, outputs=outputs_file(tmp_path), account=None, region=None, prefix="gda", integration="webservices", credential="basic", response="selected")
+    export_terraform(
+        out=out,
+        outputs=outputs_file(tmp_path),
+        account=None,
+        region=None,
+        prefix="gda",
+        integration="webservices",
+        credential="basic",
+        response="selected",
+    )
     parsed = {p.name: parse(p) for p in out.glob("*.tf")}
     variables = {name: body for block in parsed["variables.tf"]["variable"] for name, body in block.items()}
-    assert set(variables) == {"api_base_url", "basic_auth_username", "basic_auth_password"} and variables["basic_auth_password"]["sensitive"] is True
+    assert (
+        set(variables) == {"api_base_url", "basic_auth_username", "basic_auth_password"}
+        and variables["basic_auth_password"]["sensitive"] is True
+    )
     values = json.loads((out / "terraform.tfvars.json").read_text())
     assert values == {"api_base_url": "https://example.invalid/prod"}  # never a secret
     [cred] = resources([parsed["integration.tf"]], "genesyscloud_integration_credential").values()
@@ -145,7 +164,7 @@ def test_web_services_export(tmp_path: Path) -> None:
     assert jsonencoded(body["contract_output"]) == spec.contract["output"]["successSchema"]
 
 
-@pytest.mark.parametrize("value", ['plain', 'a "quoted" \\ back', "${input.x} and %{ if }", "tab\tnew\nline", "ünïcode ✓"])
+@pytest.mark.parametrize("value", ["plain", 'a "quoted" \\ back', "${input.x} and %{ if }", "tab\tnew\nline", "ünïcode ✓"])
 def test_strings_round_trip_through_the_parser(value: str) -> None:
     parsed = hcl2.loads(f"v = {string(value)}\n", serialization_options=OPTIONS)["v"]
     assert template(parsed) == value

@@ -241,7 +241,8 @@ def attach_local(standins: StandIns, actions: Sequence[Action], prefix: str = "g
 
     server = standins.servers["genesys"]
     targets = local_targets(actions, prefix)
-    server.app.integrations.lambda_invoker = LocalLambda(standins, targets)
+    app: Any = server.app  # the GenesysCloud stand-in
+    app.integrations.lambda_invoker = LocalLambda(standins, targets)
     client = OAuthClient(CLIENT_ID, CLIENT_SECRET, server.url, server.url, "the local Genesys organization's OAuth client")
     return LocalOrg(client, standins, targets)
 

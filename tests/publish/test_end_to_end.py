@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 import pytest
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator  # type: ignore[import-untyped]
 
 from definitions.genesys_api import web_services_bundle
 from functions import all_actions, handler_for
@@ -38,6 +38,12 @@ def _cases(action_id: str) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     return out
 
 
+def published_action(pub: Publisher, key: str, seen: Any) -> dict[str, Any]:
+    found = pub.current(key, seen)
+    assert found is not None and found[0] == "action"
+    return found[1]
+
+
 def fresh_org(standins, acts):
     """The session's stand-ins, with a fresh organization's integrations (other tests share them)."""
     standins.servers["genesys"].app.__dict__.pop("_integrations_state", None)
@@ -58,8 +64,7 @@ def local(standins):
 @pytest.mark.parametrize("action_id", ACTIONS_UNDER_TEST)
 def test_test_endpoint_runs_the_function_like_genesys(local, action_id: str, logs) -> None:
     org, api, pub, seen = local
-    kind, action = pub.current(action_id, seen) or ("", {})
-    assert kind == "action"
+    action = published_action(pub, action_id, seen)
     cases = _cases(action_id)
     assert any(e.get("outcome", "success") not in ("success", "not_found") for _, _, e in cases) or action_id == "get-user-presence"
     for case, body, expected in cases:
@@ -92,7 +97,7 @@ def test_test_endpoint_runs_the_function_like_genesys(local, action_id: str, log
 
 def test_execute_answers_the_flow_s_failure_as_genesys_does(local) -> None:
     org, api, pub, seen = local
-    _, action = pub.current("number-to-words", seen) or ("", {})
+    action = published_action(pub, "number-to-words", seen)
     ok = api.post(f"{ACTIONS}/{action['id']}/execute", {"number": 42})
     assert ok["words"].strip().lower().startswith("forty")
     from functions.publisher.platform import PlatformError
@@ -138,7 +143,7 @@ def test_web_services_integration_calls_the_api_with_its_credential(standins, co
             assert cred["type"] == "userDefined"
             shown = api.get(f"/api/v2/integrations/credentials/{next(iter(org.app.integrations.credentials))}")
             assert shown["credentialFields"] == {"apiKey": "********"}  # read back redacted
-            _, action = pub.current("number-to-words", pub.observe()) or ("", {})
+            action = published_action(pub, "number-to-words", pub.observe())
             result = api.post(f"{ACTIONS}/{action['id']}/test", {"number": 3})
             assert result["success"] and result["finalResult"]["words"].strip().lower() == "three"
             text = json.dumps([out.lines, plan.integration.lines(bundle.integration, None), [a.describe() for a in plan.actions], result])

@@ -643,7 +643,7 @@ class _Run:
         return {"operations": self.operations, "error": problem, "success": False}
 
     def execute(self, api: IntegrationsApi, inputs: Any, flatten: bool) -> dict[str, Any]:
-        from jsonschema import Draft4Validator
+        from jsonschema import Draft4Validator  # type: ignore[import-untyped]
 
         state = api.integrations
         integration = state.integrations.get(self.action["integrationId"])

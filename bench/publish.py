@@ -39,7 +39,9 @@ def main(short: bool = False) -> None:
     if not short:
         cases.append(("every action x 2 configurations", _bundle([f"{k}:second" for k in all_backends()])))
     print(f"publish to the local Genesys organization (median of {rounds} fresh organizations); calls = Platform API calls")
-    print(f"{'bundle':34} {'actions':>7} | {'first: calls':>12} {'reads':>5} {'writes':>6} {'ms':>7} | {'again: calls':>12} {'reads':>5} {'writes':>6} {'ms':>6}")
+    print(
+        f"{'bundle':34} {'actions':>7} | {'first: calls':>12} {'reads':>5} {'writes':>6} {'ms':>7} | {'again: calls':>12} {'reads':>5} {'writes':>6} {'ms':>6}"
+    )
     for label, bundle in cases:
         first_ms, again_ms = [], []
         first = again = CallCounts()
@@ -58,7 +60,9 @@ def main(short: bool = False) -> None:
             f"{label:34} {len(bundle.actions):>7} | {first.api_calls:>12} {first.reads:>5} {first.writes:>6} {statistics.median(first_ms):>7.0f} "
             f"| {again.api_calls:>12} {again.reads:>5} {again.writes:>6} {statistics.median(again_ms):>6.0f}"
         )
-    print("plus 1 token request per run; first publish = integration, credential, config, activation, then a draft and a publish per action;")
+    print(
+        "plus 1 token request per run; first publish = integration, credential, config, activation, then a draft and a publish per action;"
+    )
     print("re-publish = integrations, config, actions and drafts listings (100 a page), then each action with its contract")
 
 

@@ -59,7 +59,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     log_path.parent.mkdir(exist_ok=True)
     log_file = log_path.open("w")
     log.set_stream(log_file)  # the functions' own log lines go to a file, the table to the terminal
-    with StandIns({a.backend.kind for a in acts}) as standins:
+    with StandIns({a.backend.kind for a in acts} | {"genesys"}) as standins:
         for act in acts:
             expected = expectations(act.id)
             for config in standins.config_names(act.backend.kind) or ["default"]:
@@ -77,6 +77,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                             check(inv, expected.get(ev.case, {})),
                         )
                     )
+        from local.genesys_publish import demo_step
+
+        publish_lines, publish_bad = demo_step(standins, acts)  # publish to the local Genesys, then its test endpoint
     widths = [
         max(len(x) for x in col)
         for col in zip(*[("action", "config", "event", "outcome")] + [(r.action_id, r.config, r.event, r.outcome) for r in rows])
@@ -91,9 +94,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     log.set_stream(None)
     log_file.close()
     bad = [r for r in rows if r.problems]
+    print("\nGenesys Cloud (local organization): publish through the Platform API, then Genesys' test endpoint")
+    for line in publish_lines:
+        print(f"  {line}")
     print(f"\nfunction log lines: {log_path}")
     print(f"{len(rows)} invocations across {len(acts)} actions: {len(rows) - len(bad)} as expected, {len(bad)} not")
-    return 1 if bad else 0
+    print(f"Genesys publish and test: {'as expected' if not publish_bad else f'{publish_bad} not as expected'}")
+    return 1 if bad or publish_bad else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -255,6 +255,63 @@ def local_org(actions: Sequence[Action]) -> Iterator[LocalOrg]:
         yield attach_local(standins, actions)
 
 
+DEMO_ACTIONS = ("get-user-presence", "validate-card-payment", "number-to-words", "salesforce-post-case-comment")
+
+
+def demo_step(standins: StandIns, actions: Sequence[Action]) -> tuple[list[str], int]:
+    """The demo's last step: publish the actions to the local Genesys organization, publish again
+    (reads only), and run Genesys' test endpoint on a few of them, one event that succeeds and one
+    that takes the failure path each. (lines to print, count of results not as expected)"""
+    from jsonschema import Draft4Validator  # type: ignore[import-untyped]
+
+    from definitions.contracts import input_schema
+    from local.events import event_files, expectations
+
+    org = attach_local(standins, actions)
+    lines: list[str] = []
+    bad = 0
+    with org.client.platform() as api:
+        publisher = Publisher(api, org.bundle())
+        started = time.perf_counter()
+        _, out = publisher.publish()
+        lines.append(
+            f"publish: {out.published} actions to the local Genesys organization in {(time.perf_counter() - started) * 1000:.0f} ms "
+            f"({api.counts.summary()})" + ("" if out.ok else f"; FAILED: {'; '.join(out.failures)}")
+        )
+        bad += len(out.failures)
+        before = api.counts.writes
+        _, again = publisher.publish()
+        lines.append(f"publish again: {again.published} published, {again.unchanged} unchanged, {api.counts.writes - before} writes")
+        bad += again.published + len(again.failures)
+        seen = publisher.observe()
+        chosen = [a for a in actions if a.id in DEMO_ACTIONS] or list(actions)[:3]
+        lines.append(f"{'genesys test':42} {'event':34} path")
+        for act in chosen:
+            found = publisher.current(act.id, seen)
+            if found is None:
+                bad += 1
+                lines.append(f"{act.id:42} {'-':34} MISMATCH: not published")
+                continue
+            expected = expectations(act.id)
+            validator = Draft4Validator(input_schema(act))
+            events = [e for e in event_files(act.id) if e.kind == "direct" and not list(validator.iter_errors(e.load()))]
+            ok = next((e for e in events if expected.get(e.case, {}).get("outcome", "success") == "success"), None)
+            failing = next((e for e in events if expected.get(e.case, {}).get("outcome", "success") not in ("success", "not_found")), None)
+            for ev in (x for x in (ok, failing) if x is not None):
+                outcome = expected.get(ev.case, {}).get("outcome", "success")
+                result = api.post(f"{ACTIONS}/{found[1]['id']}/test", ev.load(), what="/api/v2/integrations/actions/{id}/test")
+                err = result.get("error") or {}
+                if result.get("success"):
+                    path, right = "success", outcome in ("success", "not_found")
+                else:
+                    codes = [d.get("errorCode") for d in err.get("details") or []]
+                    path = f"failure (HTTP {err.get('status')} {', '.join(filter(None, codes)) or err.get('code')})"
+                    right = outcome not in ("success", "not_found") and f"errorType:{outcome}," in str(err.get("message"))
+                bad += not right
+                lines.append(f"{act.id:42} {ev.label:34} {path}  {'ok' if right else 'MISMATCH: expected ' + outcome}")
+    return lines, bad
+
+
 # -- the commands --------------------------------------------------------------------------------
 
 

@@ -119,3 +119,12 @@ def test_local_test_command_shows_what_a_flow_sees() -> None:
     failed = run("genesys", "test", "number-to-words", "--local", "--input", '{"number": 1000000000000000000}')
     assert failed.returncode == 1 and "failure path: HTTP 500 internal.server.error [ACTION.REMOTE_ENDPOINT]" in failed.stdout
     assert '"level"' not in failed.stdout  # the function's log line went to stderr
+
+
+def test_demo_publishes_to_the_local_genesys_and_tests_there() -> None:
+    done = run("demo", "number-to-words", "get-user-presence")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    out = done.stdout
+    assert "publish: 2 actions to the local Genesys organization" in out and "publish again: 0 published, 2 unchanged, 0 writes" in out
+    assert "too-large.json" in out and "failure (HTTP 500 ACTION.REMOTE_ENDPOINT)  ok" in out
+    assert out.rstrip().endswith("Genesys publish and test: as expected")

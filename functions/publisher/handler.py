@@ -13,8 +13,9 @@ publish as ``./dev genesys publish``), on delete it removes them.
   publishing resumes). A delete that cannot reach Genesys at all (credentials gone) succeeds with
   a warning, so a stack never gets stuck; ``./dev genesys remove`` cleans up then.
 
-The physical id is ``<integration type>/<integration name>``: a new name replaces the resource,
-and CloudFormation deletes the old integration's actions after the new one is published.
+The physical id is ``<integration type>/<integration name>``, set on create and kept: the name
+derives from the prefix, and a new prefix is a new core stack (Genesys action names are unique per
+organization, so two integrations of the same bundle could not be published side by side anyway).
 """
 
 from __future__ import annotations

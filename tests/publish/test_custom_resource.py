@@ -150,4 +150,3 @@ def test_a_run_that_would_outlive_the_function_answers_first(deployed, org: Org,
     [answer] = answers  # the watchdog's, once; the late result is not sent again
     assert answer["Status"] == "FAILED" and "ran out of time" in answer["Reason"] and "resumes" in answer["Reason"]
     assert time.monotonic() - started > 0.6
-

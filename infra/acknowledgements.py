@@ -28,6 +28,7 @@ class Acknowledgement:
     reason: str
     unless_customer_key: bool = False  # fixed by -c kmsKey=...; acknowledged only without it
     only_ids: tuple[str, ...] = ()  # when given: only resources whose logical id starts with one of these
+    unless_property: str | None = None  # fixed on a resource that sets this property (CloudFormation name)
 
 
 FUNCTION = "AWS::Lambda::Function"
@@ -39,7 +40,8 @@ ACKNOWLEDGED: tuple[Acknowledgement, ...] = (
         "Dead-letter queues receive failed asynchronous invocations. Genesys invokes the data actions synchronously "
         "(RequestResponse) and receives every failure as the reply; the sync functions fed by an SQS queue are invoked "
         "synchronously by the event source mapping, and their failed messages go to that queue's own dead-letter queue. "
-        "(Sync functions invoked asynchronously, by EventBridge rules and schedules, have a dead-letter queue.)",
+        "Functions invoked asynchronously (EventBridge rules, schedules, the CloudFormation custom resource) have one.",
+        unless_property="DeadLetterConfig",
     ),
     Acknowledgement(
         "CKV_AWS_117",
@@ -112,10 +114,21 @@ class CheckovAcknowledgements:
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, cdk.CfnResource):
             return
-        found = applicable(self.options, node.cfn_resource_type, cdk.Stack.of(node).get_logical_id(node))
+        found = [
+            a
+            for a in applicable(self.options, node.cfn_resource_type, cdk.Stack.of(node).get_logical_id(node))
+            if not (a.unless_property and _sets(node, a.unless_property))
+        ]
         if not found:
             return
         existing: dict[str, Any] = node.get_metadata("checkov") or {}
         skip = [s for s in existing.get("skip", []) if s["id"] not in {a.check for a in found}]
         skip += [{"id": a.check, "comment": a.reason} for a in found]
         node.add_metadata("checkov", {**existing, "skip": skip})
+
+
+def _sets(node: cdk.CfnResource, prop: str) -> bool:
+    """Whether the resource sets this CloudFormation property (read from its L1 attribute)."""
+    attribute = prop[0].lower() + prop[1:]
+    attribute = "".join("_" + c.lower() if c.isupper() else c for c in attribute)
+    return getattr(node, attribute, None) is not None

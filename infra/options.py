@@ -251,6 +251,22 @@ class DeployOptions(BaseModel):
     schedules: Annotated[dict[str, Annotated[int, Field(ge=1, le=1440)]], BeforeValidator(_json_object)] = Field(
         default_factory=dict, alias="schedules", description='JSON {"<sync function id>": <minutes between runs, 1-1440>}'
     )
+    genesys_publish: bool = Field(
+        False,
+        alias="genesysPublish",
+        description="true: a custom resource publishes the actions to Genesys Cloud (needs genesysPublishSecretArn)",
+    )
+    genesys_publish_secret_arn: (
+        Annotated[
+            str,
+            AfterValidator(
+                _matching(
+                    _SECRET_ARN, "the complete ARN of the secret holding the Genesys OAuth client (arn:aws:secretsmanager:...-XXXXXX)"
+                )
+            ),
+        ]
+        | None
+    ) = Field(None, alias="genesysPublishSecretArn")
 
     # -- field checks that need the catalogue of backends and actions ------------------------------
 
@@ -330,6 +346,16 @@ class DeployOptions(BaseModel):
             problems.append(("mtlsTruststoreUri", "needs apiDomainName (mutual TLS is configured on the custom domain)"))
         if self.mtls_truststore_version and not self.mtls_truststore_uri:
             problems.append(("mtlsTruststoreVersion", "needs mtlsTruststoreUri"))
+        if self.genesys_publish and not self.genesys_publish_secret_arn:
+            problems.append(
+                (
+                    "genesysPublish",
+                    "needs genesysPublishSecretArn: a secret with the Genesys OAuth client as JSON "
+                    '{"clientId": ..., "clientSecret": ..., "region": "mypurecloud.ie"}',
+                )
+            )
+        if self.genesys_publish_secret_arn and not self.genesys_publish:
+            problems.append(("genesysPublishSecretArn", "is used only with -c genesysPublish=true"))
         if self.api_burst_limit < self.api_rate_limit:
             problems.append(("apiBurstLimit", f"must be at least apiRateLimit ({self.api_rate_limit})"))
         key = _KEY_ARN.match(self.kms_key or "")
@@ -359,7 +385,7 @@ class DeployOptions(BaseModel):
         functions += [f for kind, _ in self.syncs for f in syncs.get(kind, ())]
         if self.api_auth == "basic":
             functions.append(AUTHORIZER)
-        total = sum(self.reserved_concurrency.of(a) or 0 for a in functions)
+        total = sum(self.reserved_concurrency.of(a) or 0 for a in functions) + (1 if self.genesys_publish else 0)  # the publisher
         reservable = max(self.concurrency_quota - UNRESERVED_MINIMUM, 0)
         if total > reservable:
             fix = (

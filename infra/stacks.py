@@ -159,6 +159,20 @@ class CoreStack(cdk.Stack):
                 (route_path(act.id, config), function_name(options.prefix, act.id, config), input_schema(act)) for act, config in deployed
             ],
         )
+        if options.genesys_publish:  # -c genesysPublish=true: publish the actions to Genesys Cloud on deploy
+            from infra.publish import GenesysPublisher
+
+            publish_layer = core_layer or lambda_.LayerVersion(
+                self,
+                "PublisherCoreLayer",
+                code=lambda_.Code.from_asset(str(core_layer_dir)),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[ARCHITECTURE],
+                description="Genesys data actions: core layer",
+            )
+            GenesysPublisher(
+                self, "GenesysPublish", options=options, deployed=deployed, integration_role=role, core_layer=publish_layer, key=key
+            )
         dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{options.prefix}-genesys-data-actions")
         for act, config in deployed:
             name = function_name(options.prefix, act.id, config)

@@ -73,7 +73,7 @@ def demo_actions(args: argparse.Namespace) -> int:
     log_path.parent.mkdir(exist_ok=True)
     log_file = log_path.open("w")
     log.set_stream(log_file)  # the functions' own log lines go to a file, the table to the terminal
-    with StandIns({a.backend.kind for a in acts}) as standins:
+    with StandIns({a.backend.kind for a in acts} | {"genesys"}) as standins:
         for act in acts:
             expected = expectations(act.id)
             for config in standins.config_names(act.backend.kind) or ["default"]:
@@ -91,6 +91,9 @@ def demo_actions(args: argparse.Namespace) -> int:
                             check(inv, expected.get(ev.case, {})),
                         )
                     )
+        from local.genesys_publish import demo_step
+
+        publish_lines, publish_bad = demo_step(standins, acts)  # publish to the local Genesys, then its test endpoint
     widths = [
         max(len(x) for x in col)
         for col in zip(*[("action", "config", "event", "outcome")] + [(r.action_id, r.config, r.event, r.outcome) for r in rows])
@@ -105,9 +108,13 @@ def demo_actions(args: argparse.Namespace) -> int:
     log.set_stream(None)
     log_file.close()
     bad = [r for r in rows if r.problems]
+    print("\nGenesys Cloud (local organization): publish through the Platform API, then Genesys' test endpoint")
+    for line in publish_lines:
+        print(f"  {line}")
     print(f"\nfunction log lines: {log_path}")
     print(f"{len(rows)} invocations across {len(acts)} actions: {len(rows) - len(bad)} as expected, {len(bad)} not")
-    return 1 if bad else 0
+    print(f"Genesys publish and test: {'as expected' if not publish_bad else f'{publish_bad} not as expected'}")
+    return 1 if bad or publish_bad else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -117,8 +124,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.format == "terraform":
+        from local.genesys_publish import export_terraform
+
+        paths = export_terraform(
+            out=Path(args.out or "build/terraform"),
+            outputs=Path(args.outputs) if args.outputs else None,
+            account=args.account,
+            region=args.region,
+            prefix=args.prefix,
+            partition=args.partition,
+            configs=args.config or [],
+            integration=args.integration,
+            api_url=args.api_url,
+            credential=args.credential,
+            response=args.response,
+        )
+        for path in paths:
+            print(path)
+        print(f"{len(paths)} Terraform files (CX as Code) written to {paths[0].parent}", file=sys.stderr)
+        return 0
     from local.export import export
 
+    args.out = args.out or "build/genesys"
     written = export(
         out=Path(args.out),
         outputs=Path(args.outputs) if args.outputs else None,
@@ -248,8 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("actions", nargs="*")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("export", help="write Genesys data action definitions (import format)")
-    p.add_argument("--out", default="build/genesys")
+    p = sub.add_parser("export", help="write Genesys data action definitions (import format), or CX as Code (Terraform)")
+    p.add_argument("--out", help="directory (default build/genesys, or build/terraform with --format terraform)")
+    p.add_argument(
+        "--format",
+        choices=["json", "terraform"],
+        default="json",
+        help="json: one import file per action; terraform: the Genesys Cloud provider's integration, credential and actions",
+    )
     p.add_argument("--outputs", help="cdk-outputs.json from 'cdk deploy --outputs-file'")
     p.add_argument("--account", help="AWS account id (without --outputs)")
     p.add_argument("--region", help="AWS region (without --outputs)")
@@ -291,6 +325,10 @@ def main(argv: list[str] | None = None) -> int:
     presence_cli.register(sub)
 
     sub.add_parser("docs", help="regenerate the README action table from the declarations").set_defaults(func=cmd_docs)
+
+    from local.genesys_publish import add_parser as add_genesys_parser
+
+    add_genesys_parser(sub)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

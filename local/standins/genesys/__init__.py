@@ -21,6 +21,7 @@ import time
 from collections import deque
 from typing import Any
 
+from local.standins.genesys.integrations import IntegrationsApi
 from local.standins.genesys.lookups import LookupsApi
 from local.standins.genesys.org import CLIENT_ID, CLIENT_SECRET, USER_ALICE, USER_BOB, Org, error
 from local.standins.genesys.presence import PresenceApi
@@ -28,7 +29,7 @@ from local.standins.genesys.users import UsersApi
 from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "genesys"
-AREAS = (LookupsApi, PresenceApi, UsersApi)
+AREAS = (LookupsApi, PresenceApi, UsersApi, IntegrationsApi)
 URLS = routes(*(rule for area in AREAS for rule in area.RULES))
 
 __all__ = ["BACKEND_KIND", "CLIENT_ID", "CLIENT_SECRET", "USER_ALICE", "USER_BOB", "GenesysCloud", "Org", "error", "start"]

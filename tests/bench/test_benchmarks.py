@@ -7,7 +7,6 @@ local stand-ins (moto keeps its state per process) and reconfigure handlers."""
 
 from __future__ import annotations
 
-import inspect
 import re
 import subprocess
 import sys
@@ -41,7 +40,8 @@ def run(name: str, code: str | None = None) -> str:
 
 
 def test_every_benchmark_has_a_test() -> None:
-    assert set(ALL) == {"cold", "warm", "lookup", "soap", "package"}
+    tested = {name.removeprefix("test_") for name in globals() if name.startswith("test_") and name != "test_every_benchmark_has_a_test"}
+    assert set(ALL) == tested
 
 
 @pytest.mark.slow
@@ -70,13 +70,7 @@ def test_lookup() -> None:
 
 @pytest.mark.slow
 def test_soap() -> None:
-    from bench import soap
-
-    if "short" in inspect.signature(soap.main).parameters:
-        out = run("soap")
-    else:  # until bench/soap.py takes the short flag: its own parts, at their smallest (1 round of 100 calls)
-        parts = "soap.per_call_us.__defaults__ = (1, 100); soap.translation(); soap.cold(runs=2); soap.first_answer(runs=1)"
-        out = run("soap", f"from bench import soap; {parts}")
+    out = run("soap")
     figure_lines(out, "JSON -> envelope (RecordPayment)", "envelope -> JSON (GetAccount")
 
 
@@ -88,3 +82,21 @@ def test_package() -> None:
     used = sorted({layer for a in all_actions().values() for layer in a.backend.layers})
     assert set(used) <= set(layer_names())
     figure_lines(out, *(f"layer {name}" for name in used), "code asset (functions/)")
+
+
+@pytest.mark.slow
+def test_presence() -> None:
+    out = run("presence")
+    figure_lines(
+        out,
+        "engine decision per event",
+        "DynamoDB operations per message",
+        "CXone -> Salesforce",
+        "Salesforce -> CXone",
+        "vendor writes per real change",
+    )
+
+
+def test_publish() -> None:
+    out = run("publish")
+    assert "first publish" in out and "re-publish" in out and re.search(r"every action +\d+ \| +\d+", out), out

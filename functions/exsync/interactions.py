@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 if TYPE_CHECKING:
     from dataactions import ActionContext
+    from functions.cxone.client import CxoneClient
     from functions.genesys.client import GenesysClient
 
 CONVERSATIONS_PATH = "/api/v2/events/conversations"
@@ -193,6 +194,26 @@ def hold_periods(state_history: Iterable[Mapping[str, Any]]) -> tuple[HoldPeriod
         except (KeyError, ValueError, ValidationError):
             continue
     return tuple(sorted(out, key=lambda h: h.start))
+
+
+def with_details(
+    contact: CompletedContact | Mapping[str, Any],
+    *,
+    state_history: Iterable[Mapping[str, Any]] = (),
+    subject: str = "",
+    recorded: bool = False,
+) -> CompletedContact:
+    """A completed contact with what its details add: hold periods (``/contacts/{id}/state-history``
+    rows), the email subject, whether CXone has a recording of it."""
+    base = contact.model_dump(by_alias=True) if isinstance(contact, CompletedContact) else dict(contact)
+    return CompletedContact.model_validate({**base, "holds": hold_periods(state_history), "subject": subject, "recorded": recorded})
+
+
+def fetch_details(ctx: ActionContext[Any], cxone: CxoneClient, contact: Mapping[str, Any]) -> CompletedContact:
+    """A ``/contacts/completed`` item with its hold periods read from CXone (one request)."""
+    body = cxone.get(ctx, f"/contacts/{contact['contactId']}/state-history") or {}
+    rows = body.get("contactStateHistory")
+    return with_details(contact, state_history=[r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else [])
 
 
 def _seconds(value: object) -> float:

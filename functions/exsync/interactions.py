@@ -355,10 +355,16 @@ class _Conversation:
         self.pending.append(_Pending(at, kind, body, (*own, *deps), (*own, *touches)))
 
     def events(self) -> list[Event]:
+        """The events in time order, each with its step: after everything earlier in time, and after
+        what it depends on among events of the same time (added before it: lifecycle order)."""
         last: dict[str, int] = {}
         out = []
-        for p in self.pending:  # lifecycle order: a dependency is always added before what needs it
-            step = 1 + max((last.get(d, -1) for d in p.deps), default=-1)
+        earlier, current, moment = -1, -1, None  # highest step before this time / at this time
+        for _, p in sorted(enumerate(self.pending), key=lambda ip: (ip[1].at, ip[0])):
+            if p.at != moment:
+                earlier, moment = max(earlier, current), p.at
+            step = max(1 + max((last.get(d, -1) for d in p.deps), default=-1), earlier + 1)
+            current = max(current, step)
             for t in p.touches:
                 last[t] = max(last.get(t, -1), step)
             out.append(Event(p.kind, p.body, step))
@@ -558,8 +564,8 @@ class _Build:
         self.holds(leg, user)
         end = _after(answered, leg.agent_seconds)
         customer, agent = _hang_up(leg.end_reason)
-        self.ended(self.external, end, customer)
         self.ended(user, end, agent)
+        self.ended(self.external, end, customer, deps=(user,))
         self.disposition(leg, user, end)
         return "outbound"
 
@@ -572,7 +578,7 @@ class _Build:
         answered = _after(queued, a.in_queue_seconds)
         current_leg, current = a, self.user_leg(a, answered, inbound=True, alerting=True, invited_by=routing)
         self.answered(current, answered)
-        self.ended(routing, answered, "Transfer")
+        self.ended(routing, answered, "Transfer", deps=(current,))  # the queue hands the call to the agent
         self.holds(a, current)
         shape = "email" if self.email else "inbound"
         rest = list(self.legs[1:])
@@ -604,7 +610,7 @@ class _Build:
         else:
             customer, agent = _hang_up(current_leg.end_reason)
         self.ended(current, end, agent)
-        self.ended(self.external, end, customer)
+        self.ended(self.external, end, customer, deps=(current,))
         self.disposition(current_leg, current, end)
         return shape
 
@@ -649,7 +655,7 @@ class _Build:
         if to_queue:
             user = self.user_leg(leg, answered, inbound=True, alerting=True, invited_by=destination)
             self.answered(user, answered)
-            self.ended(destination, answered, "Transfer")
+            self.ended(destination, answered, "Transfer", deps=(user,))
         else:
             user = destination
             self.answered(user, answered)
@@ -727,11 +733,21 @@ def _int_or_none(value: object) -> int | None:
 # -- requests --------------------------------------------------------------------------------------------
 
 
-def request_bodies(builts: Iterable[Built], limit: int = MAX_EVENTS_PER_REQUEST) -> list[list[Event]]:
-    """Step by step over many conversations: each inner list is one request's events (at most
-    ``limit``), every event of step n sent before any of step n+1."""
-    events = [e for b in builts if not b.skipped for e in b.events]
+Ordering = Literal["steps", "whole"]
+
+
+def request_bodies(builts: Iterable[Built], limit: int = MAX_EVENTS_PER_REQUEST, ordering: Ordering = "steps") -> list[list[Event]]:
+    """Each inner list is one request's events (at most ``limit``). ``steps`` (the default: Genesys
+    does not document how it orders one request's events): step by step over many conversations,
+    every event of step n sent before any of step n+1. ``whole``: each conversation's events
+    together in time order (for when Genesys is known to apply a request in eventDateTime order)."""
+    live = [b for b in builts if not b.skipped]
     out: list[list[Event]] = []
+    if ordering == "whole":
+        for b in live:
+            out += [b.events[i : i + limit] for i in range(0, len(b.events), limit)]
+        return out
+    events = [e for b in live for e in b.events]
     for step in sorted({e.step for e in events}):
         batch = [e for e in events if e.step == step]
         out += [batch[i : i + limit] for i in range(0, len(batch), limit)]
@@ -760,7 +776,7 @@ class Injected:
 
 
 def inject_conversations(
-    ctx: ActionContext[Any], client: GenesysClient, builts: Sequence[Built], limit: int = MAX_EVENTS_PER_REQUEST
+    ctx: ActionContext[Any], client: GenesysClient, builts: Sequence[Built], limit: int = MAX_EVENTS_PER_REQUEST, ordering: Ordering = "steps"
 ) -> Injected:
     """Send the built conversations step by step; a conversation with a refused event sends nothing
     more (its later events would be refused for ordering) and is reported for retry or dead-letter."""
@@ -768,7 +784,7 @@ def inject_conversations(
     live = [b for b in builts if not b.skipped and b.events]
     failed: set[str] = set()
     by_id = {e.event_id: b.conversation_id for b in live for e in b.events}
-    for events in request_bodies(live, limit):
+    for events in request_bodies(live, limit, ordering):
         batch = [e for e in events if by_id[e.event_id] not in failed]
         if not batch:
             continue

@@ -32,7 +32,15 @@ def obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dic
 
 AUDIO_STATE = obj({}, {"canHear": BOOL, "canSpeak": BOOL})
 INITIAL_CONFIGURATION = obj(
-    {}, {"audioState": AUDIO_STATE, "alerting": BOOL, "inbound": BOOL, "invitedBy": STR, "recordingActive": BOOL, "additionalInfo": {"type": "object"}}
+    {},
+    {
+        "audioState": AUDIO_STATE,
+        "alerting": BOOL,
+        "inbound": BOOL,
+        "invitedBy": STR,
+        "recordingActive": BOOL,
+        "additionalInfo": {"type": "object"},
+    },
 )
 EMAIL_INITIAL_CONFIGURATION = obj(
     {"to": STR, "from": STR},
@@ -52,7 +60,9 @@ SOURCE_CONFIGURATION = obj({"sourceId": STR, "interactionId": STR}, {"tagId": ST
 
 BASE = {"eventId": V4, "eventDateTime": TIME, "conversationId": V4}
 COMM = {**BASE, "communicationId": V4}
-VOICE_DISCONNECT = {"enum": ["Error", "Peer", "Self", "System", "Transfer", "TransferACD", "TransferConference", "TransferConsult", "TransferUser"]}
+VOICE_DISCONNECT = {
+    "enum": ["Error", "Peer", "Self", "System", "Transfer", "TransferACD", "TransferConference", "TransferConsult", "TransferUser"]
+}
 EMAIL_DISCONNECT = {"enum": ["Unknown", "Self", "Peer", "System", "Error", "Spam", "Transfer", "TransferACD", "TransferUser"]}
 TRANSFER = {
     **BASE,
@@ -85,7 +95,9 @@ EVENT_SCHEMAS: dict[str, dict[str, Any]] = {
     "routingTransferEvents": obj({**TRANSFER, "destinationQueueId": V4}, {"languageId": V4, "skillIds": {"type": "array", "items": V4}}),
     "userTransferEvents": obj({**TRANSFER, "destinationUserId": V4}),
     "progressTransferEvents": obj({**BASE, "commandId": V4, "objectCommunicationId": V4, "destinationCommunicationId": V4}),
-    "endTransferEvents": obj({**BASE, "commandId": V4, "finalState": {"enum": ["Completed", "Canceled", "Failed"]}, "objectCommunicationId": V4}),
+    "endTransferEvents": obj(
+        {**BASE, "commandId": V4, "finalState": {"enum": ["Completed", "Canceled", "Failed"]}, "objectCommunicationId": V4}
+    ),
     "consultTransferEvents": obj(CONSULT),
     "progressConsultTransferEvents": obj(CONSULT),
     "endConsultTransferEvents": obj(BASE),
@@ -108,7 +120,9 @@ EVENT_SCHEMAS: dict[str, dict[str, Any]] = {
     "emailCommunicationEndedEvents": obj({**COMM, "disconnectType": EMAIL_DISCONNECT}),
 }
 
-USER_PRESENCE_EVENT = obj({"eventId": V4, "eventDateTime": TIME, "userId": STR, "sourceId": V4}, {"presenceDefinitionId": UUID_ANY, "message": STR})
+USER_PRESENCE_EVENT = obj(
+    {"eventId": V4, "eventDateTime": TIME, "userId": STR, "sourceId": V4}, {"presenceDefinitionId": UUID_ANY, "message": STR}
+)
 USER_ROUTING_STATUS_EVENT = obj(
     {
         "eventId": UUID_ANY,

@@ -46,7 +46,9 @@ def test_an_undocumented_state_maps_to_nothing():
 
 
 def change(agent=1001, state="Available", reason="", acw=False, at=1_795_000_000_123) -> Change:
-    return Change(event_id=f"cxone:{agent}:{at}:{state}:{reason}:{int(acw)}", agent=str(agent), side="cc", at=at, state=state, reason=reason, acw=acw)
+    return Change(
+        event_id=f"cxone:{agent}:{at}:{state}:{reason}:{int(acw)}", agent=str(agent), side="cc", at=at, state=state, reason=reason, acw=acw
+    )
 
 
 def test_events_have_the_sdk_shape_and_stable_ids(stack):
@@ -56,7 +58,11 @@ def test_events_have_the_sdk_shape_and_stable_ids(stack):
     jsonschema.Draft202012Validator(USER_PRESENCE_EVENT).validate(m.presence)
     jsonschema.Draft202012Validator(USER_ROUTING_STATUS_EVENT).validate(m.routing)
     assert m.presence["presenceDefinitionId"] == stack.org.definition_id("Meal", "Lunch")
-    assert m.presence["eventDateTime"] == "2026-11-18T11:06:40.123Z" == datetime.fromtimestamp(1_795_000_000.123, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    assert (
+        m.presence["eventDateTime"]
+        == "2026-11-18T11:06:40.123Z"
+        == datetime.fromtimestamp(1_795_000_000.123, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
     assert m.routing["status"] == "OffQueue" and m.routing["agentId"] == user_id(1001)
     for event_id in (m.presence["eventId"], m.routing["eventId"]):
         assert uuid.UUID(event_id).version == 4 and uuid.UUID(event_id).variant == uuid.RFC_4122

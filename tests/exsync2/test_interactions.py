@@ -8,14 +8,13 @@ import copy
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import jsonschema
 import pytest
 
 from functions.exsync import interactions as ix
 from local.standins.genesys.events import injected
 from tests.exsync2.sdk_schema import BATCH_CONVERSATION_EVENT_REQUEST, validate_event
 from tests.exsync2.support import SOURCE_ID, id_map, queue_id, user_id, wrapup_id
-
-import jsonschema
 
 DAY = {"startDate": "2026-11-20T00:00:00.000Z", "endDate": "2026-11-21T00:00:00.000Z"}
 
@@ -96,7 +95,9 @@ def test_inbound_answered_lifecycle(stack, ctx):
     assert sorted(ended.values()) == ["Peer", "Self", "Transfer"]  # the contact hung up: customer Self, agent Peer
     user = next(e.body for e in b.events if e.kind == "userEstablishedEvents")
     assert user["userId"] == user_id(1001) and user["afterCallWorkRequired"] is True
-    assert user["initialConfiguration"]["invitedBy"] == next(e.body["communicationId"] for e in b.events if e.kind == "routingEstablishedEvents")
+    assert user["initialConfiguration"]["invitedBy"] == next(
+        e.body["communicationId"] for e in b.events if e.kind == "routingEstablishedEvents"
+    )
     held = [e.body["held"] for e in b.events if e.kind == "holdUpdatedEvents"]
     assert held == [True, False]
     wrap = next(e.body for e in b.events if e.kind == "communicationDispositionAppliedEvents")
@@ -127,7 +128,12 @@ def test_outbound_the_agent_invites_the_customer(stack, ctx):
     user = next(e.body for e in b.events if e.kind == "userEstablishedEvents")
     ext = next(e.body for e in b.events if e.kind == "externalEstablishedEvents")
     assert user["initialConfiguration"]["inbound"] is False and user["queueId"] == queue_id(3004)
-    assert ext["initialConfiguration"] == {"inbound": False, "alerting": True, "invitedBy": user["communicationId"], "audioState": {"canHear": True, "canSpeak": True}}
+    assert ext["initialConfiguration"] == {
+        "inbound": False,
+        "alerting": True,
+        "invitedBy": user["communicationId"],
+        "audioState": {"canHear": True, "canSpeak": True},
+    }
     assert any(e.kind == "communicationAnsweredEvents" and e.body["communicationId"] == ext["communicationId"] for e in b.events)
 
 
@@ -203,8 +209,23 @@ def at(seconds: float) -> str:
 def test_attended_transfer_consult_then_the_customer_moves(stack, ctx):
     legs = chain(
         {"contactId": 1, "contactStartDate": at(0), "agentId": 1001, "inQueueSeconds": 5, "agentSeconds": 60, "acwSeconds": 5},
-        {"contactId": 2, "masterContactId": 1, "contactStartDate": at(20), "agentId": 1002, "agentSeconds": 20, "transferIndicatorName": "Consult"},
-        {"contactId": 3, "masterContactId": 1, "contactStartDate": at(40), "agentId": 1002, "agentSeconds": 50, "transferIndicatorName": "ReAgent", "primaryDispositionId": 4002},
+        {
+            "contactId": 2,
+            "masterContactId": 1,
+            "contactStartDate": at(20),
+            "agentId": 1002,
+            "agentSeconds": 20,
+            "transferIndicatorName": "Consult",
+        },
+        {
+            "contactId": 3,
+            "masterContactId": 1,
+            "contactStartDate": at(40),
+            "agentId": 1002,
+            "agentSeconds": 50,
+            "transferIndicatorName": "ReAgent",
+            "primaryDispositionId": 4002,
+        },
     )
     b = ix.build_interaction(legs, id_map(), SOURCE_ID)
     assert b.shape == "transfer-attended" and not b.problems
@@ -227,7 +248,15 @@ def test_attended_transfer_consult_then_the_customer_moves(stack, ctx):
 def test_blind_transfer_to_an_agent(stack, ctx):
     legs = chain(
         {"contactId": 11, "contactStartDate": at(0), "agentId": 1001, "inQueueSeconds": 5, "agentSeconds": 30},
-        {"contactId": 12, "masterContactId": 11, "contactStartDate": at(35), "agentId": 1004, "inQueueSeconds": 4, "agentSeconds": 30, "transferIndicatorName": "ReAgent"},
+        {
+            "contactId": 12,
+            "masterContactId": 11,
+            "contactStartDate": at(35),
+            "agentId": 1004,
+            "inQueueSeconds": 4,
+            "agentSeconds": 30,
+            "transferIndicatorName": "ReAgent",
+        },
     )
     b = ix.build_interaction(legs, id_map(), SOURCE_ID)
     assert b.shape == "transfer-blind-user"
@@ -330,7 +359,9 @@ def test_the_builder_never_raises(stack, ctx):
 
 @pytest.mark.parametrize("media", [2, 3])
 def test_other_media_are_reported(media):
-    [b] = ix.build_all([{"contactId": 5, "contactStartDate": at(0), "mediaTypeId": media, "agentId": 1001, "skillId": 3001}], id_map(), SOURCE_ID)
+    [b] = ix.build_all(
+        [{"contactId": 5, "contactStartDate": at(0), "mediaTypeId": media, "agentId": 1001, "skillId": 3001}], id_map(), SOURCE_ID
+    )
     assert b.skipped and b.problems[0].code == "unsupported-media"
 
 

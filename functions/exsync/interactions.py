@@ -14,12 +14,14 @@ docs; facts and decisions in docs/ex-sync-decisions.md). Every *established* eve
 (master) contact id, so EX users can tell external interactions apart.
 
 Ordering: the body has one array per event type, so a request cannot say in which order Genesys
-applies its events. Each built event therefore gets a **step**: an event goes in a later step than
-every event it depends on (an established leg before anything on that leg or invited by it, a
-transfer's start before its progress and end, answered before ended, ended before disposition).
+applies its events (undocumented). Each built event therefore gets a **step**: after every event of
+its conversation that is earlier in time, and after what it depends on among events of the same
+time (an established leg before anything on that leg or invited by it, a transfer's start before
+its progress and end, answered before ended, the agent's end before the customer's). By default
 :func:`request_bodies` sends step after step, merging the same step of many conversations into one
-request; a conversation whose event is refused stops there (its later steps are not sent) and is
-retried whole (the ids make a retry idempotent).
+request (``ordering="whole"`` sends each conversation in one request instead, for when Genesys is
+known to apply a request in eventDateTime order); a conversation whose event is refused stops there
+(its later steps are not sent) and is retried whole (the ids make a retry idempotent).
 
 Bad CXone data never raises: a contact that does not validate, an agent or skill the id map does
 not know, an unsupported transfer kind skip the interaction and say why (:class:`Problem`); an

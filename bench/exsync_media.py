@@ -118,6 +118,7 @@ def injection_figures() -> dict[str, float]:
             "calls per interaction (day together)": done.outcome.requests / len(builts),
             "calls per interaction alone (min)": min(alone),
             "calls per interaction alone (max)": max(alone),
+            "calls for the day, ordering=whole": len(interactions.request_bodies(builts, ordering="whole")),
             "agent-state changes": len(changes),
             "agent-state events": 2 * len(changes),
             "agent-state calls": outcome.requests,

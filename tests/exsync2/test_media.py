@@ -249,3 +249,12 @@ def test_a_long_recording_streams_with_flat_memory(stack, megabytes, rate):
     expected = megabytes * 1024 * 1024 if rate == 8000 else 44 + 4 * media.expected_frames((megabytes * 1024 * 1024 - 44) // 4, rate, 8000)
     assert report["size"] == expected
     assert report["tracemallocPeakBytes"] < 4 * 1024 * 1024, report  # a few 64 KiB chunks, not the recording
+
+
+def test_the_benchmark_short_mode_prints_its_figures(capsys):
+    from bench import exsync_media
+
+    exsync_media.main(short=True)
+    out = capsys.readouterr().out
+    for figure in ("events per conversation call", "calls per interaction (day together)", "tracemalloc peak MB", "events per agent-state call"):
+        assert figure in out

@@ -778,7 +778,11 @@ class Injected:
 
 
 def inject_conversations(
-    ctx: ActionContext[Any], client: GenesysClient, builts: Sequence[Built], limit: int = MAX_EVENTS_PER_REQUEST, ordering: Ordering = "steps"
+    ctx: ActionContext[Any],
+    client: GenesysClient,
+    builts: Sequence[Built],
+    limit: int = MAX_EVENTS_PER_REQUEST,
+    ordering: Ordering = "steps",
 ) -> Injected:
     """Send the built conversations step by step; a conversation with a refused event sends nothing
     more (its later events would be refused for ordering) and is reported for retry or dead-letter."""

@@ -256,5 +256,10 @@ def test_the_benchmark_short_mode_prints_its_figures(capsys):
 
     exsync_media.main(short=True)
     out = capsys.readouterr().out
-    for figure in ("events per conversation call", "calls per interaction (day together)", "tracemalloc peak MB", "events per agent-state call"):
+    for figure in (
+        "events per conversation call",
+        "calls per interaction (day together)",
+        "tracemalloc peak MB",
+        "events per agent-state call",
+    ):
         assert figure in out

@@ -13,11 +13,13 @@ from typing import Any
 from werkzeug.routing import Rule
 
 from local.standins.cxone.agents import AgentsApi
+from local.standins.cxone.contacts import ContactsApi
 from local.standins.cxone.tenant import ACCESS_KEY_ID, ACCESS_KEY_SECRET, CLIENT_ID, CLIENT_SECRET, TENANT_ID, Tenant
 from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "cxone"
-AREAS = (AgentsApi,)
+AREAS = (AgentsApi, ContactsApi)
+PUBLIC = frozenset(name for area in AREAS for name in getattr(area, "PUBLIC", ()))  # signed-URL routes: no bearer
 URLS = routes(
     Rule("/auth/token", endpoint="token", methods=["POST"]),
     Rule("/.well-known/cxone-configuration", endpoint="configuration", methods=["GET"]),
@@ -40,6 +42,8 @@ class CxoneApi(*AREAS):  # type: ignore[misc]
             return getattr(self, endpoint)(req)
         if endpoint == "not_found":
             return Response(404, {"error": "NotFound", "error_description": "Resource not found"})
+        if endpoint in PUBLIC:
+            return getattr(self, endpoint)(req, **args)
         if req.bearer not in self.tokens:
             return Response(401, {"error": "invalid_token", "error_description": "The access token is invalid or has expired"})
         return getattr(self, endpoint)(req, **args)

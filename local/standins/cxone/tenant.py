@@ -131,3 +131,133 @@ class Tenant:
     def on_contact(self, agent_id: int) -> bool:
         s = self.states[agent_id]
         return s["agentStateName"] in CONTACT_STATES or bool(s["isACW"])
+
+    # -- completed contacts, their details and recordings (EX sync part 2) ----------------------------------
+    # Seeded on first use: two voice calls (one transferred to another skill), an email, a call abandoned in
+    # queue, an outbound call and a call with a consult. A transfer or consult opens a new contact id with
+    # the first contact's id as masterContactId (CXone reporting API). Recordings are described here and
+    # generated as WAV files by contacts.py.
+
+    CONTACTS_DAY = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+    BIG_RECORDING_CONTACT = 909999  # a recording of ``big_recording_bytes``, generated while it streams
+
+    def completed_contacts(self) -> dict[int, dict[str, Any]]:
+        """contact id -> its ``/contacts/completed`` item."""
+        found = self.__dict__.get("_completed")
+        if found is None:
+            found = self.__dict__["_completed"] = {}
+            self.__dict__["_contact_holds"] = {}
+            self.__dict__["_recordings"] = {}
+            self.seed_contacts()
+        return found
+
+    def contact_holds(self, contact_id: int) -> list[tuple[float, float]]:
+        """(seconds after the agent answered, hold seconds) of each hold."""
+        self.completed_contacts()
+        return list(self.__dict__["_contact_holds"].get(contact_id, []))
+
+    def recordings(self) -> dict[int, dict[str, Any]]:
+        """master contact id -> recording: rate, channels, seconds, customerChannel (and bytes for the big one)."""
+        self.completed_contacts()
+        return self.__dict__["_recordings"]
+
+    @property
+    def big_recording_bytes(self) -> int:
+        return int(self.__dict__.get("_big_recording_bytes", 200 * 1024 * 1024))
+
+    @big_recording_bytes.setter
+    def big_recording_bytes(self, value: int) -> None:
+        self.__dict__["_big_recording_bytes"] = value
+
+    def add_contact(
+        self, contact_id: int, start_minute: float, *, holds: tuple[tuple[float, float], ...] = (), **fields: Any
+    ) -> dict[str, Any]:
+        """One completed contact ``start_minute`` minutes after CONTACTS_DAY; ``fields`` in the API's names."""
+        from datetime import timedelta
+
+        start = self.CONTACTS_DAY + timedelta(minutes=start_minute)
+        c: dict[str, Any] = {
+            "contactId": contact_id,
+            "masterContactId": contact_id,
+            "contactStartDate": iso(start),
+            "agentId": 0,
+            "skillId": 0,
+            "skillName": "",
+            "mediaTypeId": 4,
+            "mediaTypeName": "Phone Call",
+            "isOutbound": False,
+            "fromAddress": "",
+            "toAddress": "",
+            "preQueueSeconds": 0,
+            "inQueueSeconds": 0,
+            "agentSeconds": 0,
+            "holdCount": len(holds),
+            "holdSeconds": sum(h[1] for h in holds),
+            "acwSeconds": 0,
+            "abandoned": False,
+            "abandonSeconds": 0,
+            "primaryDispositionId": 0,
+            "dispositionNotes": "",
+            "transferIndicatorId": 0,
+            "transferIndicatorName": "None",
+            "endReason": "Contact Hung Up",
+            "teamId": 0,
+        }
+        c.update(fields)
+        total = sum(float(c[k]) for k in ("preQueueSeconds", "inQueueSeconds", "agentSeconds"))
+        c["totalDurationSeconds"] = total
+        if c["agentId"]:
+            c["teamId"] = self.agents[int(c["agentId"])]["teamId"]
+        c["lastUpdateTime"] = iso(start + timedelta(seconds=total + float(c["acwSeconds"]) + 60))
+        self.__dict__["_completed"][contact_id] = c
+        self.__dict__["_contact_holds"][contact_id] = list(holds)
+        return c
+
+    def seed_contacts(self) -> None:
+        support, billing, mail, sales = (3001, "Support Voice"), (3002, "Billing Voice"), (3003, "Support Email"), (3004, "Outbound Sales")
+        caller, line = "+15551230000", "+15557654321"
+        self.add_contact(
+            900001, 0, agentId=1001, skillId=support[0], skillName=support[1], fromAddress=caller, toAddress=line,
+            preQueueSeconds=4, inQueueSeconds=12, agentSeconds=30, acwSeconds=20, primaryDispositionId=4001,
+            dispositionNotes="billing question answered", holds=((10, 6),),
+        )  # fmt: skip
+        self.add_contact(
+            900011, 10, agentId=1002, skillId=support[0], skillName=support[1], fromAddress="+15551239999", toAddress=line,
+            preQueueSeconds=3, inQueueSeconds=8, agentSeconds=20, acwSeconds=10, primaryDispositionId=4002, endReason="Transferred",
+        )  # fmt: skip
+        self.add_contact(
+            900012, 10 + 31 / 60, masterContactId=900011, agentId=1003, skillId=billing[0], skillName=billing[1],
+            fromAddress="+15551239999", toAddress=line, inQueueSeconds=15, agentSeconds=25, acwSeconds=15,
+            primaryDispositionId=4001, transferIndicatorId=2, transferIndicatorName="ReSkill", endReason="Agent Hung Up",
+        )  # fmt: skip
+        self.add_contact(
+            900021, 20, agentId=1004, skillId=mail[0], skillName=mail[1], mediaTypeId=1, mediaTypeName="Email",
+            fromAddress="jane.doe@example.net", toAddress="support@example.com", inQueueSeconds=300, agentSeconds=240,
+            acwSeconds=30, primaryDispositionId=4001, endReason="Agent Disconnected",
+        )  # fmt: skip
+        self.add_contact(
+            900031, 30, skillId=support[0], skillName=support[1], fromAddress="+15551110000", toAddress=line,
+            preQueueSeconds=5, inQueueSeconds=45, abandoned=True, abandonSeconds=45,
+        )  # fmt: skip
+        self.add_contact(
+            900041, 40, agentId=1005, skillId=sales[0], skillName=sales[1], isOutbound=True, fromAddress=line,
+            toAddress="+15552220000", preQueueSeconds=6, agentSeconds=40, acwSeconds=12, primaryDispositionId=4003,
+            endReason="Agent Hung Up",
+        )  # fmt: skip
+        self.add_contact(
+            900051, 50, agentId=1001, skillId=support[0], skillName=support[1], fromAddress="+15553330000", toAddress=line,
+            preQueueSeconds=2, inQueueSeconds=5, agentSeconds=90, acwSeconds=10, primaryDispositionId=4001,
+        )  # fmt: skip
+        self.add_contact(
+            900052, 50 + 27 / 60, masterContactId=900051, agentId=1006, skillId=support[0], skillName=support[1],
+            fromAddress="+15553330000", toAddress=line, agentSeconds=30, transferIndicatorId=4,
+            transferIndicatorName="Consult", endReason="Agent Hung Up",
+        )  # fmt: skip
+        # recordings of the voice calls: 8 kHz stereo customer left; 16 kHz (resampled on upload);
+        # mono (cannot be split per speaker); customer on the right (channels swapped on upload)
+        rec = self.__dict__["_recordings"]
+        rec[900001] = {"rate": 8000, "channels": 2, "seconds": 4.0, "customerChannel": 0}
+        rec[900011] = {"rate": 16000, "channels": 2, "seconds": 4.0, "customerChannel": 0}
+        rec[900041] = {"rate": 8000, "channels": 1, "seconds": 3.0, "customerChannel": 0}
+        rec[900051] = {"rate": 8000, "channels": 2, "seconds": 3.0, "customerChannel": 1}
+        rec[self.BIG_RECORDING_CONTACT] = {"rate": 8000, "channels": 2, "seconds": 0.0, "customerChannel": 0, "big": True}

@@ -21,16 +21,19 @@ import time
 from collections import deque
 from typing import Any
 
+from local.standins.genesys.events import EventsApi
 from local.standins.genesys.integrations import IntegrationsApi
 from local.standins.genesys.lookups import LookupsApi
 from local.standins.genesys.org import CLIENT_ID, CLIENT_SECRET, USER_ALICE, USER_BOB, Org, error
 from local.standins.genesys.presence import PresenceApi
+from local.standins.genesys.uploads import UploadsApi
 from local.standins.genesys.users import UsersApi
 from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "genesys"
-AREAS = (LookupsApi, PresenceApi, UsersApi, IntegrationsApi)
+AREAS = (LookupsApi, PresenceApi, UsersApi, IntegrationsApi, EventsApi, UploadsApi)
 URLS = routes(*(rule for area in AREAS for rule in area.RULES))
+PUBLIC = frozenset(name for area in AREAS for name in getattr(area, "PUBLIC", ()))  # signed-URL routes: no bearer
 
 __all__ = ["BACKEND_KIND", "CLIENT_ID", "CLIENT_SECRET", "USER_ALICE", "USER_BOB", "GenesysCloud", "Org", "error", "start"]
 
@@ -52,6 +55,8 @@ class GenesysCloud(*AREAS):  # type: ignore[misc]
         endpoint, args = match(URLS, req)
         if endpoint == "token":
             return self.token(req)
+        if endpoint in PUBLIC:
+            return getattr(self, endpoint)(req, **args)
         if req.bearer not in self.tokens:
             return error(401, "bad.credentials", "Invalid login credentials.")
         limited = self._over_limit(req.bearer)

@@ -384,7 +384,7 @@ class EventsApi:
         store.requests.append((endpoint, count))
         return Response(200, {"errors": errors})
 
-    def _run(self, store: InjectionStore, kind: str, event: Any, spec: Spec, apply: Any) -> dict[str, Any] | None:
+    def _run_event(self, store: InjectionStore, kind: str, event: Any, spec: Spec, apply: Any) -> dict[str, Any] | None:
         """Validate, de-duplicate, apply one event; its error entry or None."""
         event_id = str(event.get("eventId")) if isinstance(event, dict) and event.get("eventId") is not None else ""
         try:
@@ -434,7 +434,7 @@ class EventsApi:
                 self.org.set_presence(e["userId"], definition, e["eventDateTime"])
 
         with store.lock:
-            errors = [err for kind, e in events if (err := self._run(store, kind, e, PRESENCE_SPEC, apply))]
+            errors = [err for kind, e in events if (err := self._run_event(store, kind, e, PRESENCE_SPEC, apply))]
         return self._answer(store, "presence", len(events), errors)
 
     def inject_routing(self, req: Request) -> Response:
@@ -452,7 +452,7 @@ class EventsApi:
                 self.org.set_routing(e["agentId"], ROUTING_UPPER[e["status"]], e["eventDateTime"])
 
         with store.lock:
-            errors = [err for kind, e in events if (err := self._run(store, kind, e, ROUTING_SPEC, apply))]
+            errors = [err for kind, e in events if (err := self._run_event(store, kind, e, ROUTING_SPEC, apply))]
         return self._answer(store, "routingstatus", len(events), errors)
 
     # -- conversations --------------------------------------------------------------------------------------
@@ -474,7 +474,7 @@ class EventsApi:
             errors = [
                 err
                 for kind, e in ordered
-                if (err := self._run(store, kind, e, CONVERSATION_TYPES[kind], lambda k, ev: self._apply(store, k, ev)))
+                if (err := self._run_event(store, kind, e, CONVERSATION_TYPES[kind], lambda k, ev: self._apply(store, k, ev)))
             ]
         return self._answer(store, "conversations", len(events), errors)
 

@@ -80,6 +80,11 @@ class StandIns:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        # moto keeps one store per process: leave it as found, so another set of stand-ins can start
+        for page in self.secretsmanager.get_paginator("list_secrets").paginate():
+            for secret in page["SecretList"]:
+                if secret["Name"].startswith("local/"):
+                    self.secretsmanager.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
         for server in self.servers.values():
             server.stop()
         if self.extension:

@@ -189,7 +189,7 @@ class SyncStack(cdk.Stack):
                 log_group=log_group,
                 environment=env,
                 environment_encryption=key,
-                reserved_concurrent_executions=options.reserved(fn.id),
+                reserved_concurrent_executions=fn.concurrency or options.reserved(fn.id),
                 params_and_secrets=secrets_extension() if options.secrets_extension else None,
                 # EventBridge rules and schedules invoke asynchronously: an event whose invocation keeps
                 # failing lands in the dead-letter queue instead of being dropped after Lambda's retries.

@@ -30,7 +30,7 @@ PRESENCE = SyncFamily(
     config_model=PresenceConfig,
     tables=(
         Table("rules", "the rules document: every pushed version and the current one", sort_key=True),
-        Table("state", "agent records and history, identity pairs, the CXone poll checkpoint, leases, rate budgets"),
+        Table("state", "agent records and history, identity pairs, the CXone poll checkpoint, rate budgets"),
         Table("audit", "every decision (event, rule, action, result, latency) by agent and time", sort_key=True, ttl_attribute="expiresAt"),
         Table("idempotency", "source event ids already decided (powertools idempotency)", ttl_attribute="expiration"),
     ),
@@ -255,40 +255,43 @@ def salesforce_events(event: SalesforceEvent, ctx: Config) -> dict[str, Any]:
 @sync_function(
     family=PRESENCE,
     name="Presence: CXone agent-state poller",
-    description="Polls CXone agent states (updatedSince) every few seconds for a minute; one poller at a time (lease).",
+    description="Polls CXone agent states (updatedSince) every few seconds for a minute; one poller at a time.",
     trigger=Every(minutes=1),
     reads=("state",),
     writes=("state",),
     sends_to=("changes",),
-    timeout_seconds=75,
+    timeout_seconds=65,
+    concurrency=1,  # one poller at a time: Lambda refuses a second one (no lock item to write)
 )
 def cxone_poll(tick: Any, ctx: Config) -> dict[str, Any]:
     cfg = ctx.config
     if cfg.contact_center != "cxone":
         return {"outcome": "idle", "why": "the contact center is not CXone"}
-    owner = ctx.correlation_id
-    if not store.lease(ctx, "cxone-poll", owner, 70):
-        return {"outcome": "idle", "why": "another poller holds the lease"}
-    try:
-        side = contact_center(ctx)
-        assert isinstance(side, CxoneSide)
-        polls = queued = 0
-        since = store.checkpoint(ctx, "cxone-states").get("updatedSince")
-        while True:
-            states, next_since = side.client.agent_states(ctx, since)
-            polls += 1
-            changes = [side.change(s) for s in states if s.get("agentId") is not None]
-            if changes:
-                queued += _queue(ctx, changes)
-            if next_since and next_since != since:
-                since = next_since
-                store.save_checkpoint(ctx, "cxone-states", {"updatedSince": since})
-            if ctx.time_left() < cfg.poll_seconds + 5 or (isinstance(tick, dict) and tick.get("once")):
-                break
-            time.sleep(cfg.poll_seconds)
-    finally:
-        store.release(ctx, "cxone-poll", owner)
+    side = contact_center(ctx)
+    assert isinstance(side, CxoneSide)
+    polls = queued = 0
+    since = store.checkpoint(ctx, "cxone-states").get("updatedSince")
+    stop = time.monotonic() + POLL_FOR_SECONDS  # ends before the next scheduled run starts
+    while True:
+        states, next_since = side.client.agent_states(ctx, since)
+        polls += 1
+        changes = [side.change(s) for s in states if s.get("agentId") is not None]
+        if changes:
+            queued += _queue(ctx, changes)
+        if next_since and next_since != since:  # nothing new: nothing written
+            since = next_since
+            store.save_checkpoint(ctx, "cxone-states", {"updatedSince": since})
+        if (
+            time.monotonic() + cfg.poll_seconds > stop
+            or ctx.time_left() < cfg.poll_seconds + 5
+            or (isinstance(tick, dict) and tick.get("once"))
+        ):
+            break
+        time.sleep(cfg.poll_seconds)
     return {"outcome": "polled", "polls": polls, "queued": queued}
+
+
+POLL_FOR_SECONDS = 55
 
 
 # -- apply: one change of one agent, decided and written ---------------------------------------------
@@ -388,6 +391,7 @@ def _write(
     sends_to=("changes",),
     timeout_seconds=300,
     memory_mb=512,
+    concurrency=1,
 )
 def reconcile(tick: Any, ctx: Config) -> dict[str, Any]:
     rules = store.current_rules(ctx)

@@ -107,6 +107,8 @@ def test_roles_reach_only_what_each_function_declares(presence) -> None:
     }
     assert "SYNC_TABLE_AUDIT" not in functions["gda-presence-reconcile"]["Environment"]["Variables"]
     assert all(f["Layers"] and f["Handler"].startswith("functions.presence.syncs.") for f in functions.values())
+    assert functions["gda-presence-cxone-poll"]["ReservedConcurrentExecutions"] == 1  # one poller at a time
+    assert functions["gda-presence-apply"]["ReservedConcurrentExecutions"] == 10  # the deployment's default
 
 
 def test_alarms_cover_dead_letters_breaker_and_latency(presence) -> None:

@@ -143,6 +143,7 @@ class SyncFunction(Generic[ConfigT]):
     timeout_seconds: int = 60
     memory_mb: int = 256
     layers: tuple[str, ...] = ("core", "sync")
+    concurrency: int | None = None  # at most this many at once (reserved concurrency), e.g. 1 for a poller
 
     @property
     def handler(self) -> str:
@@ -168,6 +169,7 @@ def declare(
     timeout_seconds: int = 60,
     memory_mb: int = 256,
     layers: tuple[str, ...] = ("core", "sync"),
+    concurrency: int | None = None,
 ) -> SyncFunction[ConfigT]:
     """The :class:`SyncFunction` for ``logic``, checked against its family."""
     fid = f"{family.kind}-{logic.__name__.replace('_', '-')}"
@@ -185,6 +187,8 @@ def declare(
         _named(family.event_sources, trigger.source, f"{family.kind} event source")
     if idempotency_key is not None and "idempotency" not in writes:
         raise ValueError(f"{fid}: idempotency needs the family's 'idempotency' table in writes")
+    if concurrency is not None and concurrency < 1:
+        raise ValueError(f"{fid}: concurrency must be at least 1")
     if not 1 <= timeout_seconds <= 900:
         raise ValueError(f"{fid}: Lambda timeout must be 1..900 s")
     return SyncFunction(
@@ -204,6 +208,7 @@ def declare(
         timeout_seconds=timeout_seconds,
         memory_mb=memory_mb,
         layers=layers,
+        concurrency=concurrency,
     )
 
 

@@ -46,6 +46,7 @@ def sync_function(
     sends_to: tuple[str, ...] = (),
     timeout_seconds: int = 60,
     memory_mb: int = 256,
+    concurrency: int | None = None,
 ) -> Callable[[Callable[[Any, SyncContext[ConfigT]], Any]], SyncHandler]:
     """Declare a sync function next to its logic; the decorated function becomes its Lambda handler."""
 
@@ -64,6 +65,7 @@ def sync_function(
                 sends_to=sends_to,
                 timeout_seconds=timeout_seconds,
                 memory_mb=memory_mb,
+                concurrency=concurrency,
             )
         )
 

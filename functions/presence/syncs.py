@@ -403,13 +403,14 @@ def reconcile(tick: Any, ctx: Config) -> dict[str, Any]:
     explicit = {k.lower(): v for k, v in rules.identities.items()}
     omni = sf.snapshot(ctx)
     now = time.time()
-    paired = unpaired = repaired = 0
+    paired = repaired = 0
+    unpaired: list[str] = []
     queued: list[Change] = []
     drift = {"cc": 0, "sf": 0}
     for a in agents:
         sf_user = explicit.get(a["agent"].lower()) or explicit.get(a["email"].lower()) or by_email.get(a["email"].lower())
         if not sf_user:
-            unpaired += 1
+            unpaired.append(a["agent"])
             continue
         paired += 1
         repaired += store.pair(ctx, a["agent"], sf_user, a["email"], a["team"])

@@ -7,10 +7,7 @@ Used by ``./dev demo presence``, the end-to-end tests and the benchmarks."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 from local.standins import StandIns
@@ -23,7 +20,6 @@ class Settled:
     polls: int = 0
     messages: int = 0
     failures: int = 0
-    results: list[Any] = field(default_factory=list)
 
 
 class PresenceLab:
@@ -71,7 +67,7 @@ class PresenceLab:
             moved = 0
             while self.pending:
                 source, envelope = self.pending.pop(0)
-                out.results += self.sync.publish(source, envelope)
+                self.sync.publish(source, envelope)
                 out.events += 1
                 moved += 1
             if self.platform == "cxone":
@@ -96,11 +92,3 @@ class PresenceLab:
 
         item = self.sync.dynamodb.get_item(TableName=self.sync.table_names["state"], Key={"pk": {"S": f"agent#{agent}"}}).get("Item")
         return json.loads(item["doc"]["S"]) if item else {}
-
-
-@contextmanager
-def lab(platform: str = "cxone", **secret_extra: Any) -> Iterator[PresenceLab]:
-    """Stand-ins started for one presence configuration (a fresh configuration name each time)."""
-    kinds = {"salesforce", platform}
-    with StandIns(kinds) as standins:
-        yield PresenceLab(standins, platform, f"p{int(time.time() * 1000) % 10**6}", **secret_extra)

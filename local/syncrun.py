@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from definitions.naming import sync_resource_name
@@ -28,7 +28,6 @@ class PumpStats:
     invocations: int = 0
     messages: int = 0
     failures: int = 0
-    results: list[Any] = field(default_factory=list)
 
 
 class LocalSync:

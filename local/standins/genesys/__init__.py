@@ -10,7 +10,10 @@ headers, as Genesys answers.
 
 Areas (each a mixin with its ``RULES`` and handlers): ``lookups`` (what the data actions read),
 ``presence`` (presence definitions, user presence and routing status, EventBridge envelopes),
-``users`` (the users listing).
+``users`` (the listing, and the user directory: create, PATCH with versions, delete, search,
+external ids, routing skills and languages), ``directory`` (routing skills and languages,
+divisions, queues with members and wrap-up codes, wrap-up codes, secondary presences, presence
+sources and settings; audit events on every change).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 from collections import deque
 from typing import Any
 
+from local.standins.genesys.directory import DirectoryApi
 from local.standins.genesys.lookups import LookupsApi
 from local.standins.genesys.org import CLIENT_ID, CLIENT_SECRET, USER_ALICE, USER_BOB, Org, error
 from local.standins.genesys.presence import PresenceApi
@@ -28,7 +32,7 @@ from local.standins.genesys.users import UsersApi
 from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "genesys"
-AREAS = (LookupsApi, PresenceApi, UsersApi)
+AREAS = (LookupsApi, PresenceApi, UsersApi, DirectoryApi)
 URLS = routes(*(rule for area in AREAS for rule in area.RULES))
 
 __all__ = ["BACKEND_KIND", "CLIENT_ID", "CLIENT_SECRET", "USER_ALICE", "USER_BOB", "GenesysCloud", "Org", "error", "start"]

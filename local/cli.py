@@ -282,5 +282,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("docs", help="regenerate the README action table from the declarations").set_defaults(func=cmd_docs)
 
+    from local.exsync_cli import register as register_exsync
+
+    register_exsync(sub)
+
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -52,6 +52,14 @@ class Result:
         return {"result": self.result, "why": self.reason, "gcId": self.gc_id, "calls": self.calls, "transient": self.transient or None}
 
 
+def _have(op: Op, prior: Current | None, name: str) -> dict[str, float]:
+    """A set as the plan saw it in Genesys (members re-created since, or a read, may differ from
+    the id map); the id map's applied set when the plan did not say (or for a re-created object)."""
+    if prior is None:
+        return {}
+    return op.have[name] if name in op.have else prior.sets.get(name, {})
+
+
 def _same(field: str, have: Any, want: Any) -> bool:
     """Genesys compares emails case-insensitively; the other fields as they are."""
     a, b = str(have or ""), str(want or "")
@@ -100,6 +108,10 @@ class Applier:
         before = sum(self.g.calls.values())
         try:
             result = self._apply(op)
+        except Conflict:  # a rename to a name Genesys already has (another object's)
+            reason = str(Rejected(409, "general.conflict: the name is in use in Genesys"))
+            self._remember_failure(op, reason)
+            result = Result("failed", reason)
         except Rejected as exc:
             self._remember_failure(op, str(exc))
             result = Result("failed", str(exc))
@@ -115,28 +127,42 @@ class Applier:
         return result
 
     def _remember_failure(self, op: Op, reason: str) -> None:
-        entry = self.map.get(op.kind, op.key, fresh=True) or Current(op.kind, op.key, None)
+        entry = self.map.get(op.kind, op.key) or Current(op.kind, op.key, None)
         entry.failed = {"digest": op.obj.digest(), "reason": reason, "run": self.run}
         self.map.put(entry, self.run, previous_gc_id=entry.gc_id)
 
     def _apply(self, op: Op) -> Result:
-        entry = self.map.get(op.kind, op.key, fresh=True)
-        live = entry is not None and entry.gc_id is not None and not entry.deleted
+        entry = self.map.get(op.kind, op.key)  # prefetched for the page
+        # a create naming the Genesys id the map holds (and not yet applied by this run): the plan
+        # found it deleted in Genesys
+        gone = (
+            entry is not None
+            and entry.gc_id is not None
+            and (entry.deleted or (op.action == "create" and op.gc_id == entry.gc_id and entry.run != self.run))
+        )
+        live = entry is not None and entry.gc_id is not None and not gone
         if live and entry is not None and self._already(op, entry):
             return Result("unchanged", "already applied", entry.gc_id)
+        if entry is not None and entry.failed and entry.failed.get("run") == self.run and entry.failed.get("digest") == op.obj.digest():
+            return Result("failed", entry.failed.get("reason", ""), entry.gc_id)  # Genesys refused it earlier in this run
+        if op.action == "forget":
+            if not live or entry is None:
+                return Result("unchanged", "not in Genesys")
+            self.map.put(
+                Current(op.kind, op.key, entry.gc_id, entry.hashes, {**entry.sets, **op.obj.sets}, attrs=entry.attrs),
+                self.run,
+                previous_gc_id=entry.gc_id,
+            )
+            return Result("corrected", op.reason, entry.gc_id)
         for _ in range(2):
-            gc_id, how = self._ensure(op, entry if live else None)
+            gc_id, how = self._ensure(op, entry if live else None, entry.gc_id if gone and entry is not None else None)
             prior = entry if live and entry is not None and entry.gc_id == gc_id else None
             try:
                 sets, attrs = self._converge(op, gc_id, prior, how)
             except Gone:  # deleted in Genesys since the plan: re-create it once
-                if entry is not None:
-                    entry.deleted = True
-                live = False
+                gone, live = True, False
                 continue
-            hashes = {**(prior.hashes if prior else {}), **op.obj.hashes()}
-            if not prior:
-                hashes = op.obj.hashes()
+            hashes = {**prior.hashes, **op.obj.hashes()} if prior else op.obj.hashes()
             self.map.put(
                 Current(op.kind, op.key, gc_id, hashes, sets, attrs=attrs), self.run, previous_gc_id=entry.gc_id if entry else None
             )
@@ -145,21 +171,25 @@ class Applier:
         raise Rejected(404, "deleted in Genesys while being synced")
 
     def _already(self, op: Op, entry: Current) -> bool:
-        """The id map already holds exactly this content (a page applied before a crash)."""
+        """This run already applied exactly this content (a page redelivered after a crash; the id
+        map of an earlier run may be stale: a read of Genesys planned this operation)."""
+        if entry.run != self.run:
+            return False
         if any(entry.hashes.get(f) != digest(v) for f, v in op.obj.fields.items()):
             return False
         return all(entry.sets.get(s, {}) == v for s, v in op.obj.sets.items())
 
     # -- making sure the object exists -------------------------------------------------------------------
 
-    def _ensure(self, op: Op, entry: Current | None) -> tuple[str, str | None]:
-        """The Genesys id, and how it came to be (None: it was there, mapped)."""
+    def _ensure(self, op: Op, entry: Current | None, gone_id: str | None) -> tuple[str, str | None]:
+        """The Genesys id, and how it came to be (None: it was there, mapped). ``gone_id``: the id
+        the object had before Genesys deleted it (a user is restored from it)."""
         if entry is not None and entry.gc_id:
             return entry.gc_id, None
         if op.action == "adopt" and op.gc_id:
             return op.gc_id, "adopted"
         if op.kind == "user":
-            return self._ensure_user(op)
+            return self._ensure_user(op, gone_id)
         if op.kind == "status":
             return self._ensure_status(op)
         if op.kind == "division" and op.key == HOME:
@@ -184,13 +214,12 @@ class Applier:
                 raise Rejected(409, f"{natural} in use in Genesys by the {op.kind} of CXone {owner}")
         return gc_id
 
-    def _ensure_user(self, op: Op) -> tuple[str, str]:
+    def _ensure_user(self, op: Op, gone_id: str | None) -> tuple[str, str]:
         f = op.obj.fields
-        previous = self.map.get("user", op.key)
-        if previous is not None and previous.gc_id and previous.deleted:
+        if gone_id:
             try:  # deleted in Genesys: bring the same user back
-                self.g.restore_user(self.ctx, previous.gc_id)
-                return previous.gc_id, "restored"
+                self.g.restore_user(self.ctx, gone_id)
+                return gone_id, "restored"
             except Gone:
                 pass
         body = {"name": f["name"], "email": f["email"], "divisionId": self.division(f["division"])}
@@ -298,7 +327,7 @@ class Applier:
                 if prior is not None and name in prior.sets:
                     sets[name] = prior.sets[name]
                 continue
-            sets[name] = self._assign(gc_id, name, ref_kind, op.obj.sets[name], (prior.sets.get(name, {}) if prior else {}))
+            sets[name] = self._assign(gc_id, name, ref_kind, op.obj.sets[name], _have(op, prior, name))
         return sets
 
     def _assign(self, gc_id: str, name: str, ref_kind: str, want: dict[str, float], have: dict[str, float]) -> dict[str, float]:
@@ -325,7 +354,7 @@ class Applier:
         sets: dict[str, dict[str, float]] = {}
         users = self.refs("user")
         want = {k: v for k, v in op.obj.sets.get("members", {}).items() if k in users}
-        have = prior.sets.get("members", {}) if prior else {}
+        have = _have(op, prior, "members")
         add = [users[k] for k in want if k not in have]
         remove = [users[k] for k in have if k not in want and k in users]
         if add or remove:
@@ -333,7 +362,7 @@ class Applier:
         sets["members"] = want
         codes = self.refs("wrapup")
         want_codes = {k: v for k, v in op.obj.sets.get("wrapups", {}).items() if k in codes}
-        have_codes = prior.sets.get("wrapups", {}) if prior else {}
+        have_codes = _have(op, prior, "wrapups")
         add_codes = [codes[k] for k in want_codes if k not in have_codes]
         remove_codes = [codes[k] for k in have_codes if k not in want_codes and k in codes]
         if add_codes or remove_codes:

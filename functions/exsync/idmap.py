@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 from functions.exsync.model import Current
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
+
+    from functions.exsync.store import WriteBatch
 
 CACHE_SECONDS = 60.0
 
@@ -51,6 +53,7 @@ def _entry(item: dict[str, Any]) -> Current:
         deleted=bool(item.get("deleted", {}).get("BOOL", False)),
         failed=js("failed", None),
         attrs=js("attrs", {}),
+        run=item.get("run", {}).get("S", ""),
     )
 
 
@@ -61,6 +64,7 @@ class IdMap:
         self.dynamodb = dynamodb
         self.table = table
         self.writes = 0
+        self.batch: WriteBatch | None = None  # when set, puts wait for its flush
         self._cache: dict[tuple[str, str], tuple[float, Current | None]] = {}
 
     # -- reading -----------------------------------------------------------------------------------
@@ -74,6 +78,22 @@ class IdMap:
         entry = _entry(item) if item else None
         self._cache[(kind, key)] = (time.monotonic(), entry)
         return entry
+
+    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Read the entries of ``keys`` at once (BatchGetItem) into the cache."""
+        wanted = list(dict.fromkeys(keys))
+        now = time.monotonic()
+        for i in range(0, len(wanted), 100):
+            chunk = wanted[i : i + 100]
+            for k in chunk:
+                self._cache[k] = (now, None)
+            request: dict[str, Any] = {self.table: {"Keys": [{"pk": _s(k), "sk": _s(key)} for k, key in chunk], "ConsistentRead": True}}
+            while request:
+                got = self.dynamodb.batch_get_item(RequestItems=request)
+                for item in got.get("Responses", {}).get(self.table, []):
+                    entry = _entry(item)
+                    self._cache[(entry.kind, entry.key)] = (now, entry)
+                request = got.get("UnprocessedKeys") or {}
 
     def genesys_id(self, kind: str, key: str) -> str | None:
         """The Genesys id of a CXone object, or None when it is not (or no longer) in Genesys."""
@@ -105,6 +125,16 @@ class IdMap:
     def everything(self, kinds: Iterable[str]) -> dict[str, dict[str, Current]]:
         return {kind: self.all(kind) for kind in kinds}
 
+    def lookup(self, kind: str) -> Callable[[str | int], str | None]:
+        """CXone id -> Genesys id for one kind, from one Query (what a batch of events resolves
+        through: ``ids.lookup("user")(1001)``); None for objects not (or no longer) in Genesys."""
+        table = {k: e.gc_id for k, e in self.all(kind).items() if e.gc_id and not e.deleted}
+        return lambda key: table.get(str(key))
+
+    def statuses_by_name(self) -> dict[str, str]:
+        """CXone unavailable code name (lower case) -> Genesys secondary presence definition id."""
+        return {e.attrs["name"].lower(): e.gc_id for e in self.all("status").values() if e.gc_id and not e.deleted and e.attrs.get("name")}
+
     # -- writing -----------------------------------------------------------------------------------
 
     def put(self, entry: Current, run: str, *, previous_gc_id: str | None = None) -> None:
@@ -123,12 +153,18 @@ class IdMap:
             item["gcId"] = _s(entry.gc_id)
         if entry.failed:
             item["failed"] = _s(json.dumps(entry.failed, sort_keys=True))
-        self.dynamodb.put_item(TableName=self.table, Item=item)
-        self.writes += 1
+        self._put(item)
         if entry.gc_id and entry.gc_id != previous_gc_id:
-            self.dynamodb.put_item(TableName=self.table, Item={"pk": _s(f"gc#{entry.kind}"), "sk": _s(entry.gc_id), "key": _s(entry.key)})
-            self.writes += 1
+            self._put({"pk": _s(f"gc#{entry.kind}"), "sk": _s(entry.gc_id), "key": _s(entry.key)})
+        entry.run = run
         self._cache[(entry.kind, entry.key)] = (time.monotonic(), entry)
+
+    def _put(self, item: dict[str, Any]) -> None:
+        self.writes += 1
+        if self.batch is not None:
+            self.batch.put(self.table, item)
+        else:
+            self.dynamodb.put_item(TableName=self.table, Item=item)
 
     def mark_deleted(self, kind: str, gc_id: str, run: str) -> str | None:
         """Genesys says the object was deleted: the next run re-creates it. Returns its CXone id."""

@@ -90,6 +90,7 @@ class Current:
     failed: dict[str, str] | None = None  # {"digest", "reason", "run"}: Genesys rejected exactly this content
     matched: bool = False  # found in Genesys by its natural key (email, name), not yet in the id map
     attrs: dict[str, str] = field(default_factory=dict)
+    run: str = ""  # the run that last wrote the id map entry
 
 
 @dataclass(frozen=True)

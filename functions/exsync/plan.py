@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.exsync.mapping import MappingDocument
-from functions.exsync.model import KINDS, PHASE, SET_FIELDS, Current, Desired, Kind, Obj, Rejected, digest
+from functions.exsync.model import HOME, KINDS, PHASE, SET_FIELDS, Current, Desired, Kind, Obj, Rejected, digest
 
-ACTIONS = ("create", "adopt", "update", "deactivate", "reactivate", "empty")
+ACTIONS = ("create", "adopt", "update", "deactivate", "reactivate", "empty", "forget")
 SET_REFS = {"skills": "skill", "languages": "language", "members": "user", "wrapups": "wrapup"}
 
 
@@ -36,6 +36,7 @@ class Op:
     obj: Obj
     gc_id: str | None = None
     changed: tuple[str, ...] = ()
+    have: dict[str, dict[str, float]] = field(default_factory=dict)  # the sets as the plan saw them in Genesys
 
     @property
     def phase(self) -> int:
@@ -50,12 +51,21 @@ class Op:
             "obj": self.obj.to_doc(),
             "gcId": self.gc_id,
             "changed": list(self.changed),
+            "have": self.have,
         }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Op:
+        have = {k: dict(v) for k, v in (doc.get("have") or {}).items()}
         return cls(
-            doc["kind"], doc["key"], doc["action"], doc["reason"], Obj.from_doc(doc["obj"]), doc.get("gcId"), tuple(doc.get("changed", ()))
+            doc["kind"],
+            doc["key"],
+            doc["action"],
+            doc["reason"],
+            Obj.from_doc(doc["obj"]),
+            doc.get("gcId"),
+            tuple(doc.get("changed", ())),
+            have,
         )
 
 
@@ -110,11 +120,22 @@ def _describe(changed: Iterable[str], sets: Mapping[str, tuple[int, int, int]]) 
     return ", ".join(parts)
 
 
-def make_plan(desired: Desired, current: Mapping[str, Mapping[str, Current]], mapping: MappingDocument) -> Plan:
-    """The operations that bring Genesys to ``desired`` from ``current`` (pure)."""
+def make_plan(
+    desired: Desired,
+    current: Mapping[str, Mapping[str, Current]],
+    mapping: MappingDocument,
+    *,
+    retry_failed: bool = False,
+    against: str = "map",
+) -> Plan:
+    """The operations that bring Genesys to ``desired`` from ``current`` (pure). Content Genesys
+    rejected before is skipped unless ``retry_failed`` (the reconcile). ``against``: ``map`` (what
+    the id map says was applied: a difference is a change in CXone) or ``genesys`` (what a read of
+    Genesys found: a difference is drift)."""
     plan = Plan(rejected=list(desired.rejected))
     rejected = {(r.kind, r.key) for r in desired.rejected}
     created: dict[str, set[str]] = {}
+    present: dict[str, set[str]] = {}  # what will be in Genesys after this plan, per kind
     for kind in KINDS:
         want = desired.of(kind)
         have = current.get(kind, {})
@@ -122,15 +143,44 @@ def make_plan(desired: Desired, current: Mapping[str, Mapping[str, Current]], ma
             if (kind, key) in rejected:
                 continue
             d, c = want.get(key), have.get(key)
+            original = c
             if c is not None and c.sets:
                 c = _without_recreated(c, created)
+            planned = len(plan.ops)
             if d is None:
                 assert c is not None
                 _source_deleted(plan, kind, key, c)
             else:
-                _compare(plan, d, c, mapping)
+                _compare(plan, _resolvable(d, present), c, mapping, retry_failed, before=original, against=against)
+            if c is not original and c is not None and len(plan.ops) == planned:
+                # members re-created in Genesys this run are no longer in this object there: the id map learns it (no write)
+                forget = Obj(kind, key, {}, c.sets, name=(d.name if d else ""))
+                plan.ops.append(
+                    Op(
+                        kind,
+                        key,
+                        "forget",
+                        "members re-created in Genesys are no longer in it: id map corrected (no write)",
+                        forget,
+                        c.gc_id,
+                    )
+                )
         created[kind] = {op.key for op in plan.ops if op.kind == kind and op.action == "create"}
+        present[kind] = {k for k, c in have.items() if c.gc_id and not c.deleted and not c.matched} - created[kind]
+        present[kind] |= {op.key for op in plan.ops if op.kind == kind and op.action in ("create", "adopt")}
     return plan
+
+
+def _resolvable(d: Obj, present: Mapping[str, set[str]]) -> Obj:
+    """Set members that will not be in Genesys (their own object is rejected, left alone or failed
+    before) are left out: the set holds what can be applied, so an unresolvable member does not
+    make every run plan the same change again."""
+    if not d.sets:
+        return d
+    sets = {name: {k: v for k, v in members.items() if k in present.get(SET_REFS[name], set())} for name, members in d.sets.items()}
+    if sets == d.sets:
+        return d
+    return Obj(d.kind, d.key, d.fields, sets, d.active, d.name)
 
 
 def _without_recreated(c: Current, created: Mapping[str, set[str]]) -> Current:
@@ -148,7 +198,17 @@ def _rejected_before(c: Current | None, d: Obj) -> str | None:
     return None
 
 
-def _compare(plan: Plan, d: Obj, c: Current | None, mapping: MappingDocument) -> None:
+def _compare(
+    plan: Plan,
+    d: Obj,
+    c: Current | None,
+    mapping: MappingDocument,
+    retry_failed: bool,
+    *,
+    before: Current | None = None,
+    against: str = "map",
+) -> None:
+    """``before``: ``c`` as known before members re-created in this plan were taken out of its sets."""
     kind, key = d.kind, d.key
     known = c is not None and c.gc_id is not None and not c.matched
     if not d.active and not known and not (kind == "user" and mapping.users.create_inactive):
@@ -160,7 +220,7 @@ def _compare(plan: Plan, d: Obj, c: Current | None, mapping: MappingDocument) ->
     if not d.active and known and kind not in ("user", "queue"):
         plan.left.append(Left(kind, key, "inactive in CXone: left to the admin", d.name))
         return
-    again = _rejected_before(c, d)
+    again = None if retry_failed else _rejected_before(c, d)
     if again is not None:
         plan.left.append(Left(kind, key, again, d.name))
         return
@@ -179,17 +239,8 @@ def _compare(plan: Plan, d: Obj, c: Current | None, mapping: MappingDocument) ->
     what = _describe(changed, deltas)
     if c.matched:
         natural = "email" if kind == "user" else "label" if kind == "status" else "name"
-        plan.ops.append(
-            Op(
-                kind,
-                key,
-                "adopt",
-                f"exists in Genesys with the same {natural}" + (f"; differs: {what}" if what else ""),
-                d,
-                c.gc_id,
-                changed,
-            )
-        )
+        why = f"exists in Genesys with the same {natural}" + (f"; differs: {what}" if what else "")
+        plan.ops.append(Op(kind, key, "adopt", why, d, c.gc_id, changed, dict(c.sets)))
         return
     if not what:
         plan.unchanged[kind] += 1
@@ -204,26 +255,30 @@ def _compare(plan: Plan, d: Obj, c: Current | None, mapping: MappingDocument) ->
         what = "agent inactive in CXone" + (f"; {what}" if what != "state" else "")
     elif action == "reactivate":
         what = "agent active again in CXone" + (f"; {what}" if what != "state" else "")
+    elif before is not None and before is not c and not changed and all(d.sets.get(n, {}) == before.sets.get(n, {}) for n in d.sets):
+        what = f"assigned again (re-created in Genesys): {what}"
     else:
-        what = f"changed in CXone: {what}"
-    plan.ops.append(Op(kind, key, action, what, d, c.gc_id, changed))
+        what = f"{'changed in CXone' if against == 'map' else 'differs in Genesys'}: {what}"
+    plan.ops.append(Op(kind, key, action, what, d, c.gc_id, changed, dict(c.sets)))
 
 
 def _source_deleted(plan: Plan, kind: Kind, key: str, c: Current) -> None:
     """The object is in the id map (or Genesys) but no longer in CXone."""
-    if c.gc_id is None or c.matched:
+    if c.gc_id is None or c.matched or (kind == "division" and key == HOME):
         return
     if kind == "user":
         if c.deleted or c.hashes.get("state") == digest("inactive"):
             return
         obj = Obj("user", key, {"state": "inactive"}, active=False, name=f"agent {key}")
-        plan.ops.append(Op(kind, key, "deactivate", "agent deleted in CXone: user made inactive", obj, c.gc_id, ("state",)))
+        plan.ops.append(Op(kind, key, "deactivate", "agent deleted in CXone: user made inactive", obj, c.gc_id, ("state",), dict(c.sets)))
     elif kind == "queue":
         members = c.sets.get("members") or {}
         if c.deleted or not members:
             return
         obj = Obj("queue", key, {}, {"members": {}, "wrapups": dict(c.sets.get("wrapups") or {})}, active=False)
-        plan.ops.append(Op(kind, key, "empty", f"skill deleted in CXone: queue kept, {len(members)} members removed", obj, c.gc_id))
+        plan.ops.append(
+            Op(kind, key, "empty", f"skill deleted in CXone: queue kept, {len(members)} members removed", obj, c.gc_id, (), dict(c.sets))
+        )
     elif not c.deleted:
         plan.left.append(Left(kind, key, "deleted in CXone: left to the admin"))
 

@@ -15,6 +15,7 @@ phase are applied at once, and the phase barrier is a DynamoDB string set of pag
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from dataactions.errors import BackendError, BackendTimeout, RateLimited
 from functions.exsync.apply import Applier
 from functions.exsync.model import KINDS, Desired, GenesysView, Kind, current_from_genesys, desired_state
 from functions.exsync.plan import Plan, make_plan, pages
-from functions.exsync.store import iso, new_run_id, page_key
+from functions.exsync.store import WriteBatch, iso, new_run_id, page_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from functions.exsync.mapping import MappingDocument
     from functions.exsync.store import Store
 
+FLUSH_OPS = 5  # id map entries and object records are written every this many objects
 PAGE_MARGIN_SECONDS = 45.0  # an object is started only with this much time left (a user takes a few calls)
 TRANSIENT_STREAK = 10  # consecutive transient failures that stop a page (Genesys is down: retry later)
 
@@ -97,7 +99,8 @@ def compute_plan(ctx: ActionContext[Any], parts: Parts, mode: str) -> tuple[Plan
         view = read_genesys(ctx, g, read, desired, known, details=mode in ("reconcile", "drift"))
         current.update(current_from_genesys(desired, known, view, read))
         figures["genesysReads"] = sum(g.calls.values()) - before
-    return make_plan(desired, current, parts.mapping), figures
+    against = "genesys" if mode in ("reconcile", "drift") else "map"
+    return make_plan(desired, current, parts.mapping, retry_failed=mode == "reconcile", against=against), figures
 
 
 # -- planning a run ---------------------------------------------------------------------------------------
@@ -112,10 +115,12 @@ def plan_run(ctx: ActionContext[Any], parts: Parts, mode: str, run: str | None =
     run = new_run_id()
     applying = mode in ("sync", "reconcile", "apply")
     if applying:
-        holder = store.claim(run)
+        holder, stale = store.claim(run)
         if holder is not None:
             summary = store.run(holder) or {}
             return {"outcome": "busy", "run": holder, "why": "another run is being applied", **_progress(summary)}
+        if stale is not None:
+            store.update_run(stale, {"status": "superseded", "finishedAt": iso()})  # its pages still queued are ignored
     try:
         store.start_run(run, mode, {"mappingVersion": parts.mapping.version})
         plan, figures = compute_plan(ctx, parts, mode)
@@ -169,9 +174,11 @@ def start_stored(parts: Parts, run: str) -> dict[str, Any]:
         return {"outcome": "unknown-run", "run": run}
     if summary.get("status") != "planned":
         return {"outcome": "not-planned", "run": run, "why": f"the run is {summary.get('status')}"}
-    holder = store.claim(run)
+    holder, stale = store.claim(run)
     if holder is not None and holder != run:
         return {"outcome": "busy", "run": holder, "why": "another run is being applied"}
+    if stale is not None and stale != run:
+        store.update_run(stale, {"status": "superseded", "finishedAt": iso()})
     counts = {int(p): int(n) for p, n in (summary.get("pages") or {}).items()}
     if not counts:
         store.update_run(run, {"status": "done", "finishedAt": iso(), "results": {}})
@@ -211,27 +218,40 @@ def apply_page(ctx: ActionContext[Any], parts: Parts, run: str, phase: int, page
         return {"outcome": "ignored", "run": run, "why": f"the run is {summary.get('status') if summary else 'unknown'}"}
     ops = store.page(run, phase, page)
     pk = page_key(phase, page)
-    done = store.records(run, keys=[(op.kind, op.key) for op in ops[start:]])
+    keys = [(op.kind, op.key) for op in ops[start:]]
+    done = store.records(run, keys=keys)
+    parts.idmap.prefetch(keys)
     applier = Applier(ctx, parts.directory(), parts.idmap, parts.mapping, run)
+    batch = WriteBatch(store.dynamodb)
+    store.batch = parts.idmap.batch = batch
     results: Counter[str] = Counter()
     calls = streak = 0
-    for i in range(start, len(ops)):
-        op = ops[i]
-        if (op.kind, op.key) in done:
-            results["already-done"] += 1
-            continue
-        if ctx.time_left() < PAGE_MARGIN_SECONDS:
-            return _continue(parts, run, phase, page, i, results, calls, "time")
-        try:
-            result = applier.apply(op)
-        except (RateLimited, BackendTimeout):
-            return _continue(parts, run, phase, page, i, results, calls, "budget")
-        calls += result.calls
-        results[result.result] += 1
-        store.record(run, op.kind, op.key, {"action": op.action, "name": op.obj.name, "page": pk, **result.fields()})
-        streak = streak + 1 if result.transient else 0
-        if streak >= TRANSIENT_STREAK:
-            raise BackendError(f"{streak} objects in a row failed on Genesys' side; the page is retried later")
+    try:
+        for i in range(start, len(ops)):
+            op = ops[i]
+            if (op.kind, op.key) in done:
+                results["already-done"] += 1
+                continue
+            if ctx.time_left() < PAGE_MARGIN_SECONDS:
+                batch.flush()
+                return _continue(parts, run, phase, page, i, results, calls, "time")
+            try:
+                result = applier.apply(op)
+            except (RateLimited, BackendTimeout) as exc:
+                batch.flush()
+                return _continue(parts, run, phase, page, i, results, calls, "budget" if isinstance(exc, RateLimited) else "time")
+            calls += result.calls
+            results[result.result] += 1
+            store.record(run, op.kind, op.key, {"action": op.action, "name": op.obj.name, "page": pk, **result.fields()})
+            if len(batch.items) >= 3 * FLUSH_OPS:
+                batch.flush()
+            streak = streak + 1 if result.transient else 0
+            if streak >= TRANSIENT_STREAK:
+                batch.flush()
+                raise BackendError(f"{streak} objects in a row failed on Genesys' side; the page is retried later")
+        batch.flush()
+    finally:
+        store.batch = parts.idmap.batch = None
     summary = store.page_done(run, phase, page, calls)
     store.heartbeat(run)
     progress = _progress(summary)
@@ -253,12 +273,17 @@ def apply_page(ctx: ActionContext[Any], parts: Parts, run: str, phase: int, page
         _send_phase(parts, run, later[0], counts[later[0]])  # deduplicated if a redelivered page sends it again
         store.advance(run, later[0])
         return {**out, "advancedTo": later[0]}
+    if progress["pagesDone"] < progress["pagesTotal"]:
+        return out  # an earlier page is still out (redelivered, or in the dead-letter queue)
     return {**out, **finish(parts, run)}
 
 
 def _continue(parts: Parts, run: str, phase: int, page: int, at: int, results: Counter[str], calls: int, why: str) -> dict[str, Any]:
-    """Send the rest of the page on (same lane, so the lane's order holds) and stop here."""
-    parts.send([(_message(run, phase, page, at), _group(run, page, parts.lanes), f"{run}:{phase}:{page}:{at}")])
+    """Send the rest of the page on (same lane, so the lane's order holds) and stop here. Its
+    deduplication id is new each time: the page may stop at the same object twice (a duplicate
+    continuation is harmless: objects done are skipped)."""
+    nonce = secrets.token_hex(4)
+    parts.send([(_message(run, phase, page, at), _group(run, page, parts.lanes), f"{run}:{phase}:{page}:{at}:{nonce}")])
     if calls:
         parts.store.page_calls(run, calls)
     parts.store.heartbeat(run)

@@ -58,6 +58,36 @@ def _expires() -> dict[str, str]:
     return {"N": str(int(time.time() + RUN_DAYS * 86400))}
 
 
+class WriteBatch:
+    """Puts to any of the family's tables, written together (BatchWriteItem, 25 a call) on
+    ``flush``: a page writes its id map entries and object records every few objects rather than
+    one by one (a crash re-applies at most those few, idempotently)."""
+
+    def __init__(self, dynamodb: Any) -> None:
+        self.dynamodb = dynamodb
+        self.items: list[tuple[str, dict[str, Any]]] = []
+        self.calls = 0
+
+    def put(self, table: str, item: dict[str, Any]) -> None:
+        self.items.append((table, item))
+
+    def flush(self) -> None:
+        while self.items:
+            chunk, self.items = self.items[:25], self.items[25:]
+            requests: dict[str, list[dict[str, Any]]] = {}
+            for table, item in chunk:
+                requests.setdefault(table, []).append({"PutRequest": {"Item": item}})
+            for _ in range(8):
+                self.calls += 1
+                unprocessed = self.dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+                if not unprocessed:
+                    break
+                requests = unprocessed
+                time.sleep(0.05)
+            else:
+                raise RuntimeError("DynamoDB kept refusing part of a batch write; the page is retried")
+
+
 class Store:
     """The runs and state tables of one configuration (``dynamodb``: a boto3 client)."""
 
@@ -65,6 +95,7 @@ class Store:
         self.dynamodb = dynamodb
         self.runs = runs
         self.state = state
+        self.batch: WriteBatch | None = None  # when set, object records wait for its flush
 
     # -- run summaries -------------------------------------------------------------------------------
 
@@ -109,7 +140,10 @@ class Store:
 
     def record(self, run: str, kind: str, key: str, fields: dict[str, Any]) -> None:
         item = {"pk": _s(f"run#{run}"), "sk": _s(f"{kind}#{key}"), "at": _s(iso()), "expiresAt": _expires(), **_attrs(fields)}
-        self.dynamodb.put_item(TableName=self.runs, Item=item)
+        if self.batch is not None:
+            self.batch.put(self.runs, item)
+        else:
+            self.dynamodb.put_item(TableName=self.runs, Item=item)
 
     def record_many(self, run: str, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
         """Object records in batches of 25 (the planner's rejected and left-alone objects)."""
@@ -249,24 +283,26 @@ class Store:
 
     # -- the active run (one at a time), checkpoints -----------------------------------------------------
 
-    def claim(self, run: str) -> str | None:
-        """Make ``run`` the active run; the run that holds it (and is not stale) otherwise."""
+    def claim(self, run: str) -> tuple[str | None, str | None]:
+        """Make ``run`` the active run: ``(None, stale run taken over or None)``, or ``(the run
+        that holds it, None)`` when another live run does."""
         from botocore.exceptions import ClientError
 
         now = time.time()
         try:
-            self.dynamodb.put_item(
+            old = self.dynamodb.put_item(
                 TableName=self.state,
                 Item={"pk": _s("run#active"), "run": _s(run), "heartbeat": _n(now)},
                 ConditionExpression="attribute_not_exists(pk) OR heartbeat < :stale",
                 ExpressionAttributeValues={":stale": _n(now - STALE_SECONDS)},
-            )
+                ReturnValues="ALL_OLD",
+            ).get("Attributes")
         except ClientError as exc:
             if _code(exc) != "ConditionalCheckFailedException":
                 raise
             item = self.dynamodb.get_item(TableName=self.state, Key={"pk": _s("run#active")}, ConsistentRead=True).get("Item") or {}
-            return str(item.get("run", {}).get("S", "?"))
-        return None
+            return str(item.get("run", {}).get("S", "?")), None
+        return None, (old["run"]["S"] if old else None)
 
     def active(self) -> str | None:
         item = self.dynamodb.get_item(TableName=self.state, Key={"pk": _s("run#active")}, ConsistentRead=True).get("Item")

@@ -74,7 +74,15 @@ def parts(ctx: Config) -> runner.Parts:
     def budget(vendor: str, client_id: str, rate: int) -> Any:
         from syncs.budget import Budget
 
-        return Budget(dynamodb, ctx.table("state"), f"budget#{vendor}#{client_id}", rate_per_minute=rate, burst=max(5, rate // 10))
+        # a lease is about a second of the rate: one DynamoDB write per second of calls, whatever the rate
+        return Budget(
+            dynamodb,
+            ctx.table("state"),
+            f"budget#{vendor}#{client_id}",
+            rate_per_minute=rate,
+            burst=max(5, rate // 10),
+            lease=max(5, rate // 60),
+        )
 
     def directory() -> Any:
         def build(_: Any) -> Any:

@@ -73,6 +73,7 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         backends=spec,
         syncs=",".join(families + [f"{k}:second" for k in families]),
         eventBuses=json.dumps(buses),
+        concurrencyQuota="2000",  # every function of every family twice reserves more than a default account's 900
     )
 
 

@@ -19,7 +19,10 @@ from local.standins.server import Request, Response
 if TYPE_CHECKING:
     from local.standins.genesys.org import Org
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# Stricter than a loose check: no leading, trailing or doubled dots in the local part (RFC 5322 dot-atom)
+EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+)
 PEOPLE_FIELDS = ("name", "email", "title", "department", "state")
 BULK_MAX = 50
 

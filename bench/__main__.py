@@ -1,7 +1,7 @@
 import importlib
 import sys
 
-ALL = ["cold", "warm", "lookup", "soap", "package"]
+ALL = ["cold", "warm", "lookup", "soap", "package", "exsync"]
 
 
 def main() -> int:

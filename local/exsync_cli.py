@@ -73,7 +73,7 @@ class LocalExSync:
         secret = {
             "cxone": standins.configs["cxone"]["default"],
             "genesys": standins.configs["genesys"]["default"],
-            "rates": rates or {"genesys": 100000, "cxone": 100000},
+            "rates": rates or {"genesys": 100000, "cxone": 100000, "burst": 1000},  # no limit unless asked
             "lanes": lanes,
             "pageOps": page_ops,
         }
@@ -154,6 +154,16 @@ class LocalExSync:
         for envelope in events:
             results += self.sync.publish("genesys", envelope)
         return results
+
+    def genesys_api(self) -> Any:
+        """An admin's own client of the Genesys stand-in (changes made in Genesys, not by the sync)."""
+        import httpx
+
+        from local.standins.genesys import CLIENT_ID, CLIENT_SECRET
+
+        base = self._servers["genesys"].url
+        token = httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, CLIENT_SECRET)).json()
+        return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token['access_token']}"})
 
     # -- what Genesys holds -----------------------------------------------------------------------
 

@@ -15,8 +15,11 @@ class Rates(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    genesys: int = Field(300, ge=1, le=100000)
-    cxone: int = Field(600, ge=1, le=100000)
+    genesys: int = Field(300, ge=1, le=1000000)
+    cxone: int = Field(600, ge=1, le=1000000)
+    burst: int = Field(
+        5, ge=1, le=1000, description="Requests the budget may bank: small, so a saturated minute stays within the vendor's limit"
+    )
 
 
 class ExSyncConfig(BaseModel):

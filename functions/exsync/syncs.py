@@ -61,6 +61,7 @@ EXSYNC = SyncFamily(
 )
 
 Config = SyncContext[ExSyncConfig]
+HEADROOM = 0.98  # of the configured rate the budget spends
 
 
 def parts(ctx: Config) -> runner.Parts:
@@ -74,15 +75,11 @@ def parts(ctx: Config) -> runner.Parts:
     def budget(vendor: str, client_id: str, rate: int) -> Any:
         from syncs.budget import Budget
 
-        # a lease is about a second of the rate: one DynamoDB write per second of calls, whatever the rate
-        return Budget(
-            dynamodb,
-            ctx.table("state"),
-            f"budget#{vendor}#{client_id}",
-            rate_per_minute=rate,
-            burst=max(5, rate // 10),
-            lease=max(5, rate // 60),
-        )
+        # refilled at 98% of the rate with a small bank: no 60-second window exceeds the vendor's count
+        # (300/min: at most 5 + 294); leases of at most the bank
+        burst = cfg.rates.burst
+        refill = rate * HEADROOM
+        return Budget(dynamodb, ctx.table("state"), f"budget#{vendor}#{client_id}", rate_per_minute=refill, burst=burst, lease=burst)
 
     def directory() -> Any:
         def build(_: Any) -> Any:

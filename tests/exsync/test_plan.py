@@ -22,7 +22,7 @@ MAPPING = parse({})
 def simulate(current: dict[str, dict[str, Current]], plan: Plan) -> dict[str, dict[str, Current]]:
     """What the id map holds after applying ``plan`` when Genesys accepts everything (the pure
     counterpart of functions.exsync.apply: sets keep only members whose objects are in Genesys)."""
-    out = copy.deepcopy({k: dict(current.get(k, {})) for k in KINDS})
+    out: dict[str, dict[str, Current]] = copy.deepcopy({k: dict(current.get(k, {})) for k in KINDS})
     ids = itertools.count()
     for op in sorted(plan.ops, key=lambda o: o.phase):
         c = out[op.kind].get(op.key)

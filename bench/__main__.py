@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["cold", "warm", "lookup", "soap", "package", "presence", "publish"]
+ALL = ["cold", "warm", "lookup", "soap", "package", "presence", "publish", "exsync"]
 
 
 def run(name: str, short: bool = False) -> None:

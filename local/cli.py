@@ -330,5 +330,9 @@ def main(argv: list[str] | None = None) -> int:
 
     add_genesys_parser(sub)
 
+    from local.exsync_cli import register as register_exsync
+
+    register_exsync(sub)
+
     args = parser.parse_args(argv)
     return int(args.func(args))

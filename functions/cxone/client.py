@@ -141,6 +141,32 @@ class CxoneClient:
                 code = ""
         return resp.status_code, code
 
+    # -- the admin directory (EX sync): whole lists, paged --------------------------------------------
+
+    def agents(self, ctx: ActionContext[Any]) -> list[dict[str, Any]]:
+        """Every agent, active or not (CXone deactivates people rather than deleting them)."""
+        return list(self.pages(ctx, "/agents", "agents"))
+
+    def teams(self, ctx: ActionContext[Any]) -> list[dict[str, Any]]:
+        return list(self.pages(ctx, "/teams", "teams"))
+
+    def skills(self, ctx: ActionContext[Any]) -> list[dict[str, Any]]:
+        return list(self.pages(ctx, "/skills", "skills"))
+
+    def skill_assignments(self, ctx: ActionContext[Any]) -> list[dict[str, Any]]:
+        """Every agent's skills with proficiencies, in one paged list (``GET /agents/skills``)."""
+        return list(self.pages(ctx, "/agents/skills", "agentSkillAssignments"))
+
+    def dispositions(self, ctx: ActionContext[Any]) -> list[dict[str, Any]]:
+        return list(self.pages(ctx, "/dispositions", "dispositions"))
+
+    def disposition_skills(self, ctx: ActionContext[Any]) -> list[dict[str, Any]]:
+        """Dispositions with the skills they are assigned to (``GET /dispositions/skills``)."""
+        return list(self.pages(ctx, "/dispositions/skills", "dispositions"))
+
+    def unavailable_codes(self, ctx: ActionContext[Any]) -> list[dict[str, Any]]:
+        return list(self.pages(ctx, "/unavailable-codes", "unavailableCodes"))
+
 
 class AgentNotLoggedIn(Exception):
     """CXone has no session for the agent to join (logged out): nothing to set."""

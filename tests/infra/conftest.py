@@ -80,6 +80,7 @@ def everything(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         backends=",".join(kinds + [f"{k}:second" for k in kinds]),
         syncs=",".join(families + [f"{k}:second" for k in families]),
         eventBuses=json.dumps(buses),
+        concurrencyQuota="2000",  # every function of every family twice reserves more than a default account's 900
     )
 
 

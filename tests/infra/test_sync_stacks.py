@@ -129,7 +129,7 @@ def test_a_vendor_without_a_bus_has_no_listener(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("context", "message"),
     [
-        ({"syncs": "presense"}, "syncs: unknown sync family 'presense'; known: presence"),
+        ({"syncs": "presense"}, "syncs: unknown sync family 'presense'; known: exsync, presence"),
         (
             {"syncs": "presence", "eventBuses": json.dumps({"presence:emea": {}})},
             "eventBuses[presence:emea]: names no deployed sync configuration",

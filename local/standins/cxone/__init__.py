@@ -2,7 +2,8 @@
 ``/inContactAPI/services/vNN.0`` (any version), one module per API area over one business unit's
 data (:class:`Tenant`). Errors are ``{error, error_description}``; lists page with ``skip``/``top``.
 
-Areas: ``agents`` (agents, teams, unavailable codes, agent states, agent sessions).
+Areas: ``agents`` (agents, teams, unavailable codes, agent states, agent sessions), ``admin``
+(skills, agent skill assignments, one agent, dispositions: what the EX sync reads).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from typing import Any
 
 from werkzeug.routing import Rule
 
+from local.standins.cxone.admin import AdminApi
 from local.standins.cxone.agents import AgentsApi
 from local.standins.cxone.contacts import ContactsApi
 from local.standins.cxone.tenant import ACCESS_KEY_ID, ACCESS_KEY_SECRET, CLIENT_ID, CLIENT_SECRET, TENANT_ID, Tenant
 from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "cxone"
-AREAS = (AgentsApi, ContactsApi)
+AREAS = (AgentsApi, AdminApi, ContactsApi)
 PUBLIC = frozenset(name for area in AREAS for name in getattr(area, "PUBLIC", ()))  # signed-URL routes: no bearer
 URLS = routes(
     Rule("/auth/token", endpoint="token", methods=["POST"]),

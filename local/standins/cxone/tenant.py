@@ -1,8 +1,11 @@
 """One CXone business unit's data, shared by every API area of the stand-in: teams, agents,
-unavailable codes and each agent's live state (and the sessions joined to set it)."""
+unavailable codes and each agent's live state (and the sessions joined to set it); for the admin
+area (EX sync) skills, agent skill assignments with proficiencies, dispositions and which skills
+they belong to. ``Tenant.large()`` seeds a business unit of realistic size."""
 
 from __future__ import annotations
 
+import random
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +16,11 @@ CLIENT_ID = "local-cxone-app"
 CLIENT_SECRET = "local-cxone-app-secret"
 TENANT_ID = "11ee0000-0000-0000-0000-00000000c1d1"
 BUSINESS_UNIT = 4600123
+SEEDED = "2026-10-01T08:00:00.000Z"
+
+# CXone media types (mediaTypeId -> mediaTypeName)
+MEDIA_TYPES = {1: "Email", 3: "Chat", 4: "Phone Call", 5: "Voice Mail", 6: "Work Item", 8: "SMS", 10: "Digital"}
+PROFICIENCY_NAMES = {1: "1 - Highest", 20: "20 - Lowest"}
 
 CONTACT_STATES = ("InboundContact", "OutboundContact", "InboundConsult", "OutboundConsult", "Dialer", "DialerPending")
 STATE_IDS = {
@@ -36,21 +44,19 @@ def iso(moment: datetime | None = None) -> str:
 class Tenant:
     """Seeded with ``agents`` agents over a few teams (EX sync benchmarks seed thousands)."""
 
-    def __init__(self, agents: int = 6) -> None:
+    def __init__(self, agents: int = 6, teams: tuple[str, ...] = ("Voice East", "Voice West", "Digital", "Billing")) -> None:
         self.lock = threading.RLock()
         self.teams: dict[int, dict[str, Any]] = {}
         self.agents: dict[int, dict[str, Any]] = {}
         self.codes: dict[int, dict[str, Any]] = {}
         self.states: dict[int, dict[str, Any]] = {}
         self.sessions: dict[str, int] = {}  # session id -> agent id
-        for i, name in enumerate(("Voice East", "Voice West", "Digital", "Billing"), start=1):
-            self.teams[100 + i] = {
-                "teamId": 100 + i,
-                "teamName": name,
-                "isActive": True,
-                "description": f"{name} team",
-                "lastUpdateTime": "2026-10-01T08:00:00.000Z",
-            }
+        self.skills: dict[int, dict[str, Any]] = {}
+        self.assignments: dict[tuple[int, int], dict[str, Any]] = {}  # (agent id, skill id) -> assignment
+        self.dispositions: dict[int, dict[str, Any]] = {}
+        self.skill_dispositions: dict[int, list[int]] = {}  # skill id -> disposition ids
+        for i, name in enumerate(teams, start=1):
+            self.add_team(100 + i, name)
         for i, (name, acw) in enumerate(
             (
                 ("Lunch", False),
@@ -72,6 +78,174 @@ class Tenant:
             }
         for n in range(agents):
             self.add_agent(1001 + n)
+        if 0 < agents <= 50:  # the small default business unit: a few skills and dispositions too
+            for skill_id, name, media, outbound in (
+                (3001, "Billing Voice", 4, False),
+                (3002, "Support Email", 1, False),
+                (3003, "Sales Outbound", 4, True),
+                (3004, "Lang - Spanish", 4, False),
+            ):
+                self.add_skill(skill_id, name, media, outbound=outbound)
+            for disposition_id, name in ((5001, "Resolved"), (5002, "Callback Requested"), (5003, "Escalated")):
+                self.add_disposition(disposition_id, name)
+            self.skill_dispositions[3001] = [5001, 5002, 5003]
+            self.skill_dispositions[3002] = [5001, 5003]
+            for agent_id in self.agents:
+                n = agent_id - 1000
+                self.assign(agent_id, 3001 if n % 2 else 3002, 1 + (n * 3) % 20)
+                if n % 3 == 0:
+                    self.assign(agent_id, 3004, 4)
+
+    @classmethod
+    def large(
+        cls,
+        agents: int = 5000,
+        skills: int = 300,
+        queue_skills: int = 200,
+        languages: int = 20,
+        teams: int = 40,
+        dispositions: int = 60,
+        codes: int = 12,
+        seed: int = 7,
+    ) -> Tenant:
+        """A business unit of realistic size, the same every time for the same arguments: ``skills``
+        skills of which ``queue_skills`` are inbound ACD skills (queues), ``languages`` are language
+        skills ("Lang - ...") and the rest outbound; each agent holds 2-6 queue skills and maybe a
+        language, with proficiencies 1-20; each inbound skill has a few dispositions."""
+        rnd = random.Random(seed)
+        tenant = cls(agents=0, teams=tuple(f"Team {i:02d}" for i in range(1, teams + 1)))
+        extra = ["Away", "Coaching", "Project", "Lunch 2", "Admin", "System Down", "Tech Issue", "Outage"]
+        for i in range(max(0, codes - len(tenant.codes))):
+            tenant.codes[300 + i] = {
+                "unavailableCodeId": 300 + i,
+                "unavailableCodeName": extra[i % len(extra)] + ("" if i < len(extra) else f" {i}"),
+                "isActive": True,
+                "isAcw": False,
+                "lastUpdateTime": SEEDED,
+            }
+        media = [4, 4, 4, 1, 3, 6, 8, 10]
+        for i in range(queue_skills):
+            tenant.add_skill(4001 + i, f"Queue {i + 1:03d} {MEDIA_TYPES[media[i % len(media)]]}", media[i % len(media)])
+        names = ["Spanish", "French", "German", "Portuguese", "Italian", "Dutch", "Polish", "Japanese", "Korean", "Mandarin"]
+        for i in range(languages):
+            tenant.add_skill(6001 + i, f"Lang - {names[i % len(names)]}" + ("" if i < len(names) else f" {i // len(names) + 1}"), 4)
+        for i in range(max(0, skills - queue_skills - languages)):
+            tenant.add_skill(7001 + i, f"Outbound {i + 1:03d}", 4, outbound=True)
+        for i in range(dispositions):
+            tenant.add_disposition(8001 + i, f"Disposition {i + 1:03d}")
+        disposition_ids = list(tenant.dispositions)
+        for skill_id in [s for s in tenant.skills if s < 6000]:
+            tenant.skill_dispositions[skill_id] = sorted(rnd.sample(disposition_ids, min(len(disposition_ids), rnd.randint(2, 6))))
+        queue_ids = [s for s in tenant.skills if s < 6000]
+        language_ids = [s for s in tenant.skills if 6000 < s < 7000]
+        outbound_ids = [s for s in tenant.skills if s > 7000]
+        for n in range(agents):
+            agent_id = 1001 + n
+            tenant.add_agent(agent_id, team=101 + n % teams)
+            for skill_id in rnd.sample(queue_ids, min(len(queue_ids), rnd.randint(2, 6))):
+                tenant.assign(agent_id, skill_id, rnd.randint(1, 20))
+            if language_ids and rnd.random() < 0.3:
+                tenant.assign(agent_id, rnd.choice(language_ids), rnd.randint(1, 10))
+            if outbound_ids and rnd.random() < 0.2:
+                tenant.assign(agent_id, rnd.choice(outbound_ids), rnd.randint(1, 20))
+        return tenant
+
+    # -- the admin's changes (what an administrator does in CXone) ------------------------------------
+
+    def add_team(self, team_id: int, name: str) -> dict[str, Any]:
+        team = {"teamId": team_id, "teamName": name, "isActive": True, "description": f"{name} team", "lastUpdateTime": SEEDED}
+        self.teams[team_id] = team
+        return team
+
+    def add_skill(self, skill_id: int, name: str, media_type: int = 4, *, outbound: bool = False) -> dict[str, Any]:
+        skill = {
+            "skillId": skill_id,
+            "skillName": name,
+            "mediaTypeId": media_type,
+            "mediaTypeName": MEDIA_TYPES.get(media_type, "Phone Call"),
+            "isActive": True,
+            "isOutbound": outbound,
+            "outboundStrategy": "Personal Connection" if outbound else "",
+            "campaignId": 0,
+            "campaignName": "",
+            "notes": "",
+            "requireDisposition": not outbound,
+            "lastUpdateTime": SEEDED,
+        }
+        self.skills[skill_id] = skill
+        return skill
+
+    def add_disposition(self, disposition_id: int, name: str) -> dict[str, Any]:
+        d = {
+            "dispositionId": disposition_id,
+            "dispositionName": name,
+            "classificationId": 1,
+            "classificationName": "Success",
+            "isActive": True,
+            "notes": "",
+            "lastUpdated": SEEDED,
+        }
+        self.dispositions[disposition_id] = d
+        return d
+
+    def assign(self, agent_id: int, skill_id: int, proficiency: int = 1, *, active: bool = True) -> dict[str, Any]:
+        """Give an agent a skill (CXone proficiency: 1 highest .. 20 lowest)."""
+        with self.lock:
+            a = {
+                "agentId": agent_id,
+                "skillId": skill_id,
+                "agentProficiencyValue": proficiency,
+                "isActive": active,
+                "lastUpdateTime": iso(),
+            }
+            self.assignments[(agent_id, skill_id)] = a
+            return a
+
+    def unassign(self, agent_id: int, skill_id: int) -> None:
+        with self.lock:
+            self.assignments.pop((agent_id, skill_id), None)
+
+    def update_agent(self, agent_id: int, **fields: Any) -> dict[str, Any]:
+        """Change an agent's fields (``isActive=False`` is how CXone 'deletes' a person)."""
+        with self.lock:
+            agent = self.agents[agent_id]
+            agent.update(fields)
+            if "teamId" in fields:
+                agent["teamName"] = self.teams[fields["teamId"]]["teamName"]
+            agent["lastUpdated"] = iso()
+            return agent
+
+    def update_skill(self, skill_id: int, **fields: Any) -> dict[str, Any]:
+        with self.lock:
+            skill = self.skills[skill_id]
+            skill.update(fields, lastUpdateTime=iso())
+            return skill
+
+    def delete_skill(self, skill_id: int) -> None:
+        """Gone from the lists (with its assignments), as when CXone support removes a skill."""
+        with self.lock:
+            self.skills.pop(skill_id, None)
+            self.skill_dispositions.pop(skill_id, None)
+            for key in [k for k in self.assignments if k[1] == skill_id]:
+                del self.assignments[key]
+
+    def assignment_body(self, a: dict[str, Any]) -> dict[str, Any]:
+        """An assignment as ``/skills/{id}/agents`` and ``/agents/skills`` list it."""
+        agent, skill = self.agents.get(a["agentId"], {}), self.skills.get(a["skillId"], {})
+        value = a["agentProficiencyValue"]
+        return {
+            **a,
+            "agentProficiencyName": PROFICIENCY_NAMES.get(value, str(value)),
+            "firstName": agent.get("firstName", ""),
+            "lastName": agent.get("lastName", ""),
+            "teamId": agent.get("teamId"),
+            "isAgentActive": agent.get("isActive", False),
+            "skillName": skill.get("skillName", ""),
+            "isSkillActive": skill.get("isActive", False),
+            "mediaTypeId": skill.get("mediaTypeId"),
+            "mediaTypeName": skill.get("mediaTypeName", ""),
+            "isOutbound": skill.get("isOutbound", False),
+        }
 
     def add_agent(self, agent_id: int, first: str = "", last: str = "", team: int | None = None, email: str = "") -> dict[str, Any]:
         n = agent_id - 1000
@@ -88,7 +262,11 @@ class Tenant:
             "isActive": True,
             "teamId": team,
             "teamName": self.teams[team]["teamName"],
-            "lastUpdated": "2026-10-01T08:00:00.000Z",
+            "profileName": "Agent",
+            "location": "",
+            "custom1": "",
+            "isSupervisor": False,
+            "lastUpdated": SEEDED,
         }
         self.agents[agent_id] = agent
         self.states[agent_id] = {

@@ -10,7 +10,10 @@ headers, as Genesys answers.
 
 Areas (each a mixin with its ``RULES`` and handlers): ``lookups`` (what the data actions read),
 ``presence`` (presence definitions, user presence and routing status, EventBridge envelopes),
-``users`` (the users listing).
+``users`` (the listing, and the user directory: create, PATCH with versions, delete, search,
+external ids, routing skills and languages), ``directory`` (routing skills and languages,
+divisions, queues with members and wrap-up codes, wrap-up codes, secondary presences, presence
+sources and settings; audit events on every change).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 from collections import deque
 from typing import Any
 
+from local.standins.genesys.directory import DirectoryApi
 from local.standins.genesys.events import EventsApi
 from local.standins.genesys.integrations import IntegrationsApi
 from local.standins.genesys.lookups import LookupsApi
@@ -31,7 +35,7 @@ from local.standins.genesys.users import UsersApi
 from local.standins.server import LocalServer, Request, Response, match, routes
 
 BACKEND_KIND = "genesys"
-AREAS = (LookupsApi, PresenceApi, UsersApi, IntegrationsApi, EventsApi, UploadsApi)
+AREAS = (LookupsApi, PresenceApi, UsersApi, DirectoryApi, IntegrationsApi, EventsApi, UploadsApi)
 URLS = routes(*(rule for area in AREAS for rule in area.RULES))
 PUBLIC = frozenset(name for area in AREAS for name in getattr(area, "PUBLIC", ()))  # signed-URL routes: no bearer
 
@@ -47,7 +51,7 @@ class GenesysCloud(*AREAS):  # type: ignore[misc]
         self.token_requests = 0
         self.throttled: set[str] = set()
         self.rate_per_minute: int | None = None  # None: no limit (the default); tests and benchmarks set one
-        self.rate_window = 60.0  # seconds the limit counts over (Genesys: a minute; tests scale it down)
+        self.rate_window = 60.0  # seconds the limit counts over (Genesys: a minute; tests and benchmarks scale time down)
         self._calls: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -81,7 +85,7 @@ class GenesysCloud(*AREAS):  # type: ignore[misc]
                 return error(
                     429,
                     "too.many.requests",
-                    f"Rate limit exceeded the maximum. [{self.rate_per_minute}] requests for [60] seconds",
+                    f"Rate limit exceeded the maximum. [{self.rate_per_minute}] requests for [{self.rate_window:g}] seconds",
                     {**headers, "Retry-After": str(reset), "inin-ratelimit-reset": str(reset)},
                 )
             calls.append(now)

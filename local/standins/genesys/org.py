@@ -1,5 +1,10 @@
 """One Genesys Cloud organisation's data, shared by every API area of the stand-in, and the
-shapes Genesys answers with (ErrorBody, paged listings)."""
+shapes Genesys answers with (ErrorBody, paged listings).
+
+The directory part (users' people fields, external ids, routing skills and languages, divisions,
+queues with members and wrap-up codes, wrap-up codes, presence sources) is what the EX sync
+writes; every change there is also announced as the audit event Genesys publishes on the
+EventBridge partner bus (``v2.audits.entitytype.{type}.entityid.{id}``)."""
 
 from __future__ import annotations
 
@@ -28,6 +33,9 @@ SYSTEM_DEFINITION_IDS = {
 # Secondary presences (type User) an admin created under system presences.
 SECONDARY = {"Lunch": "Meal", "Coaching": "Meeting", "Back Office": "Busy"}
 ROUTING_STATUSES = ("OFF_QUEUE", "IDLE", "INTERACTING", "COMMUNICATING", "NOT_RESPONDING")
+HOME_DIVISION = "6c3f1ec0-5a0b-4a6e-9d6f-0d1e2f3a4b5c"
+# The wording Genesys uses for a stale version (409, or 400 naming the version: both seen in the wild)
+VERSION_409 = "The version number of the modified resource must match the version number in the database"
 
 
 def now_iso() -> str:
@@ -108,6 +116,22 @@ class Org:
             QUEUE_BUSY: {"call": 600},
         }
         self.listeners: list[Callable[[dict[str, Any]], None]] = []  # receive each emitted EventBridge envelope
+        # -- the directory (EX sync) --
+        self.divisions: dict[str, dict[str, Any]] = {
+            HOME_DIVISION: {"id": HOME_DIVISION, "name": "Home", "description": "The home division", "homeDivision": True}
+        }
+        self.skills: dict[str, dict[str, Any]] = {}
+        self.languages: dict[str, dict[str, Any]] = {}
+        self.wrapup_codes: dict[str, dict[str, Any]] = {}
+        self.queues: dict[str, dict[str, Any]] = {}
+        self.queue_members: dict[str, dict[str, dict[str, Any]]] = {}  # queue id -> user id -> member
+        self.queue_wrapups: dict[str, list[str]] = {}  # queue id -> wrap-up code ids
+        self.external_ids: dict[tuple[str, str], str] = {}  # (authority, key) -> user id
+        self.sources: dict[str, dict[str, Any]] = {}
+        self.presence_settings: dict[str, Any] = {"defaultPrimaryPresenceRegisteredSourceId": None}
+        # -- fault injection --
+        self.version_races: dict[str, int] = {}  # user id -> PATCHes that meet someone else's change first
+        self.version_error = "409"  # how a stale version is answered: "409" or "400" (naming the version)
         self.add_user(USER_ALICE, "Alice Agent", "alice@example.com", presence="Available", message="Happy to help", routing="IDLE")
         self.add_user(USER_BOB, "Bob Agent", "bob@example.com", presence="Busy", routing="INTERACTING")
 
@@ -136,11 +160,46 @@ class Org:
             "state": "active",
             "version": 1,
             "team": team,
+            "division": HOME_DIVISION,
+            "title": "",
+            "department": "",
+            "skills": {},  # routing skill id -> proficiency
+            "languages": {},  # routing language id -> proficiency
+            "acdAutoAnswer": False,
             "presence": {"definitionId": self.definition_id(presence), "message": message, "modifiedDate": at},
             "routing": {"status": routing, "startTime": at},
         }
         self.users[user_id] = user
         return user
+
+    def division_ref(self, division_id: str) -> dict[str, Any]:
+        d = self.divisions.get(division_id) or self.divisions[HOME_DIVISION]
+        return {"id": d["id"], "name": d["name"], "selfUri": f"/api/v2/authorization/divisions/{d['id']}"}
+
+    def named(self, items: dict[str, dict[str, Any]], name: str) -> dict[str, Any] | None:
+        """The object of ``items`` with this name (Genesys names are unique, case-insensitively)."""
+        wanted = name.strip().lower()
+        return next((i for i in items.values() if str(i.get("name", "")).lower() == wanted), None)
+
+    def emit_audit(self, entity_type: str, entity: dict[str, Any], action: str, changes: dict[str, Any] | None = None) -> None:
+        """The audit event Genesys publishes for a change to a directory object."""
+        body = {
+            "id": str(uuid.uuid4()),
+            "userHomeOrgId": "local-org",
+            "user": {"id": "00000000-0000-4000-8000-000000000001", "name": "Local Admin"},
+            "client": {"id": CLIENT_ID},
+            "remoteIp": ["127.0.0.1"],
+            "serviceName": "Directory" if entity_type == "User" else "Routing",
+            "level": "USER",
+            "eventDate": now_iso(),
+            "action": action,
+            "entity": {"id": entity["id"], "name": entity.get("name", "")},
+            "entityType": entity_type,
+            "status": "SUCCESS",
+            "propertyChanges": [{"property": k, "oldValues": [], "newValues": [str(v)]} for k, v in (changes or {}).items()],
+            "context": {},
+        }
+        self._publish("v2.audits.entitytype.{id}.entityid.{id}", f"v2.audits.entitytype.{entity_type}.entityid.{entity['id']}", body)
 
     # -- changes, each announced on the EventBridge partner bus ----------------------------------------
 
@@ -168,17 +227,20 @@ class Org:
         return user
 
     def emit(self, user_id: str, topic: str, body: dict[str, Any]) -> None:
+        self._publish(f"v2.users.{{id}}.{topic}", f"v2.users.{user_id}.{topic}", body)
+
+    def _publish(self, detail_type: str, topic_name: str, body: dict[str, Any]) -> None:
         envelope = {
             "version": "0",
             "id": str(uuid.uuid4()),
-            "detail-type": f"v2.users.{{id}}.{topic}",
+            "detail-type": detail_type,
             "source": "aws.partner/genesys.com/cloud/local-org/local",
             "account": "123456789012",
             "time": now_iso(),
             "region": "us-east-1",
             "resources": [],
             "detail": {
-                "topicName": f"v2.users.{user_id}.{topic}",
+                "topicName": topic_name,
                 "version": "2",
                 "eventBody": body,
                 "metadata": {"CorrelationId": str(uuid.uuid4())},

@@ -380,7 +380,7 @@ class EventsApi:
             return error(400, "bad.request", f"A batch may contain at most {MAX_EVENTS} events.")
         return out
 
-    def _answer(self, store: InjectionStore, endpoint: str, count: int, errors: list[dict[str, Any]]) -> Response:
+    def _events_answer(self, store: InjectionStore, endpoint: str, count: int, errors: list[dict[str, Any]]) -> Response:
         store.requests.append((endpoint, count))
         return Response(200, {"errors": errors})
 
@@ -435,7 +435,7 @@ class EventsApi:
 
         with store.lock:
             errors = [err for kind, e in events if (err := self._run_event(store, kind, e, PRESENCE_SPEC, apply))]
-        return self._answer(store, "presence", len(events), errors)
+        return self._events_answer(store, "presence", len(events), errors)
 
     def inject_routing(self, req: Request) -> Response:
         events = self._events(req, {"userRoutingStatusEvents": ROUTING_SPEC})
@@ -453,7 +453,7 @@ class EventsApi:
 
         with store.lock:
             errors = [err for kind, e in events if (err := self._run_event(store, kind, e, ROUTING_SPEC, apply))]
-        return self._answer(store, "routingstatus", len(events), errors)
+        return self._events_answer(store, "routingstatus", len(events), errors)
 
     # -- conversations --------------------------------------------------------------------------------------
 
@@ -476,7 +476,7 @@ class EventsApi:
                 for kind, e in ordered
                 if (err := self._run_event(store, kind, e, CONVERSATION_TYPES[kind], lambda k, ev: self._apply(store, k, ev)))
             ]
-        return self._answer(store, "conversations", len(events), errors)
+        return self._events_answer(store, "conversations", len(events), errors)
 
     def _known(self, what: str, value: str) -> None:
         """Referenced ids must exist when the org keeps that kind of object."""

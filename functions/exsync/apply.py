@@ -108,8 +108,8 @@ class Applier:
         before = sum(self.g.calls.values())
         try:
             result = self._apply(op)
-        except Conflict:  # a rename to a name Genesys already has (another object's)
-            reason = str(Rejected(409, "general.conflict: the name is in use in Genesys"))
+        except Conflict:  # a rename (or a new email) Genesys already has on another object
+            reason = str(Rejected(409, "general.conflict: the name or email is in use in Genesys"))
             self._remember_failure(op, reason)
             result = Result("failed", reason)
         except Rejected as exc:
@@ -271,7 +271,9 @@ class Applier:
         """Write what differs; returns the applied sets and the entry's attrs."""
         fresh = how == "created"
         adopted = how in ("adopted", "restored")
-        changed = set(op.obj.fields) if adopted else set(op.changed)
+        # what differs: the plan knows for an adoption it planned (it read the object); an object
+        # adopted or restored on a conflict is compared field by field (read first)
+        changed = set(op.changed) if op.action == "adopt" or not adopted else set(op.obj.fields)
         if op.kind == "user":
             return self._converge_user(op, gc_id, prior, fresh, adopted, changed), {}
         if op.kind == "queue":

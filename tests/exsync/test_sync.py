@@ -507,3 +507,18 @@ def test_applying_the_plan_twice_equals_applying_it_once(exsync, mutations) -> N
         assert genesys_state(h) == once
         assert h.writes(mark) == 0
         assert h.invoke("plan")["ops"] == 0
+
+
+def test_an_email_changed_to_one_another_genesys_user_has_is_rejected_not_retried(exsync) -> None:
+    tenant = Tenant(agents=12)
+    h = exsync(tenant)
+    h.run("sync")
+    api(h).post("/api/v2/users", json={"name": "Someone Else", "email": "taken@example.com"})
+    tenant.update_agent(1003, emailAddress="taken@example.com")
+    out = h.run("sync")
+    rec = records(h, out["run"])[("user", "1003")]
+    assert rec["result"] == "failed" and "general.conflict" in rec["why"] and not rec.get("transient")
+    patches = [s for _, m, p, s in h.requests if m == "PATCH" and p.endswith(user_of(h, 1003)["id"])]
+    assert patches == [400]  # not mistaken for a stale version: no retries
+    mark = len(h.requests)
+    assert h.run("sync")["outcome"] == "nothing-to-do" and len(h.requests) == mark

@@ -199,7 +199,8 @@ class UsersApi:
             if not EMAIL.match(email):
                 return error(400, "invalid.value", "The email address is not valid.")
             if any(o["email"].lower() == email.lower() and o["id"] != user for o in self.org.users.values()):
-                return error(409, "general.conflict", "A user with this email address already exists.")
+                # 400 here: a 409 on a PATCH means a stale version to every client (terraform's retry rule)
+                return error(400, "general.conflict", "A user with this email address already exists.")
         if "state" in changes and changes["state"] not in ("active", "inactive"):
             return error(400, "bad.request", "state must be active or inactive.")
         u.update({k: str(v) for k, v in changes.items()})

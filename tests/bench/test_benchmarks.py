@@ -100,3 +100,10 @@ def test_presence() -> None:
 def test_publish() -> None:
     out = run("publish")
     assert "first publish" in out and "re-publish" in out and re.search(r"every action +\d+ \| +\d+", out), out
+
+
+@pytest.mark.slow
+def test_exsync() -> None:
+    out = run("exsync")
+    figure_lines(out, "calls/object", "wall time", "budget share")
+    assert "nothing changed: nothing-to-do, 0 Genesys calls" in out, out

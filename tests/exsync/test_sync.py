@@ -468,9 +468,11 @@ def replay(h, run: str) -> None:
     record had been written: each object is applied a second time (all pages in phase order, in
     one message group: the phases' own sends are deduplicated by SQS within five minutes)."""
     db, table = h.sync.dynamodb, h.sync.table_names["runs"]
+    summary = h.store.run(run)
+    if not summary["pages"]:
+        return  # a plan with nothing to apply has no page to deliver again
     for kind, key in h.store.records(run):
         db.delete_item(TableName=table, Key={"pk": {"S": f"run#{run}"}, "sk": {"S": f"{kind}#{key}"}})
-    summary = h.store.run(run)
     db.update_item(
         TableName=table,
         Key={"pk": {"S": "runs"}, "sk": {"S": run}},

@@ -105,5 +105,5 @@ def test_publish() -> None:
 @pytest.mark.slow
 def test_exsync() -> None:
     out = run("exsync")
-    figure_lines(out, "calls/object", "wall time", "budget share")
+    figure_lines(out, "  user ", "  queue ", "wall time", "budget share")
     assert "nothing changed: nothing-to-do, 0 Genesys calls" in out, out

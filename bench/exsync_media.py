@@ -49,6 +49,7 @@ def _stack() -> tuple[Any, Any, Any, Any, Any, dict[str, Any]]:
     from local.standins.server import LocalServer
 
     org = Org()
+    org.sources[SOURCE_ID] = {"id": SOURCE_ID, "name": "NICE CXone", "type": "System", "deactivated": False, "registered": True}
     for agent in range(1001, 1007):
         org.add_user(v4_id("bench", "user", agent), f"Agent {agent}", f"agent{agent}@example.com")
     vars(org)["queues"] = {v4_id("bench", "queue", s): {} for s in range(3001, 3005)}  # what part 1 would have synced

@@ -186,6 +186,7 @@ class SyncStack(cdk.Stack):
                 role=role,
                 timeout=cdk.Duration.seconds(fn.timeout_seconds),
                 memory_size=fn.memory_mb,
+                ephemeral_storage_size=cdk.Size.mebibytes(fn.storage_mb) if fn.storage_mb != 512 else None,
                 log_group=log_group,
                 environment=env,
                 environment_encryption=key,

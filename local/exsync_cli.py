@@ -42,6 +42,7 @@ class LocalExSync:
         page_ops: int = 25,
         genesys_limit: int | None = None,
         window: float = 60.0,
+        feeds: dict[str, Any] | None = None,
     ) -> None:
         from functions.exsync.syncs import EXSYNC
         from local.standins.cxone import CxoneApi, Tenant
@@ -76,6 +77,7 @@ class LocalExSync:
             "rates": rates or {"genesys": 100000, "cxone": 100000, "burst": 1000},  # no limit unless asked
             "lanes": lanes,
             "pageOps": page_ops,
+            "feeds": feeds or {},
         }
         self.sync: LocalSync = LocalSync(standins, EXSYNC, f"x{uuid.uuid4().hex[:8]}", secret)
 
@@ -164,6 +166,49 @@ class LocalExSync:
         base = self._servers["genesys"].url
         token = httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"}, auth=(CLIENT_ID, CLIENT_SECRET)).json()
         return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token['access_token']}"})
+
+    # -- part 2: what CXone did --------------------------------------------------------------------
+
+    @property
+    def feed(self) -> Any:
+        from functions.exsync.feeds import Feed
+
+        return Feed(self.sync.dynamodb, self.sync.table_names["state"], self.sync.table_names["feed"])
+
+    def poll_states(self) -> dict[str, Any]:
+        """One agent-state poll (a deployed poller polls every few seconds for a minute)."""
+        out: dict[str, Any] = self.sync.invoke("exsync-states-poll", {"once": True})
+        return out
+
+    def reconcile_states(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.sync.invoke("exsync-states-reconcile", {})
+        return out
+
+    def poll_contacts(self) -> dict[str, Any]:
+        """One completed-contacts poll, its chains injected and their recordings uploaded."""
+        out: dict[str, Any] = self.sync.invoke("exsync-contacts-poll", {})
+        self.pump_feeds()
+        return out
+
+    def backfill(self, start: str, end: str, *, progress: Any = None) -> dict[str, Any]:
+        """A window of past contacts, invoked until done (each invocation continues the last)."""
+        while True:
+            out: dict[str, Any] = self.sync.invoke("exsync-contacts-poll", {"mode": "backfill", "from": start, "to": end})
+            if progress is not None:
+                progress(out)
+            self.pump_feeds()
+            if out["outcome"] == "done":
+                return out
+
+    def pump_feeds(self) -> tuple[Any, Any]:
+        """The interactions queue, then the recordings queue, until both are empty."""
+        return self.sync.pump("interactions"), self.sync.pump("recordings")
+
+    def conversations(self) -> list[Any]:
+        """The conversations Genesys built from the injected events."""
+        from local.standins.genesys.events import injected
+
+        return list(injected(self.org).conversations.values())
 
     # -- what Genesys holds -----------------------------------------------------------------------
 

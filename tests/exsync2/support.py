@@ -50,6 +50,7 @@ def seeded_org() -> Org:
     org = Org()
     for agent in AGENTS:
         org.add_user(user_id(agent), f"Agent {agent}", f"agent{agent}@example.com", presence="Offline")
+    org.sources[SOURCE_ID] = {"id": SOURCE_ID, "name": "NICE CXone", "type": "System", "deactivated": False, "registered": True}
     vars(org)["queues"] = {queue_id(s): {"id": queue_id(s)} for s in SKILLS}
     vars(org)["wrapup_codes"] = {wrapup_id(d): {"id": wrapup_id(d)} for d in DISPOSITIONS}
     return org

@@ -386,10 +386,26 @@ class Tenant:
         c["totalDurationSeconds"] = total
         if c["agentId"]:
             c["teamId"] = self.agents[int(c["agentId"])]["teamId"]
-        c["lastUpdateTime"] = iso(start + timedelta(seconds=total + float(c["acwSeconds"]) + 60))
+        if "lastUpdateTime" not in fields:
+            c["lastUpdateTime"] = iso(start + timedelta(seconds=total + float(c["acwSeconds"]) + 60))
         self.__dict__["_completed"][contact_id] = c
         self.__dict__["_contact_holds"][contact_id] = list(holds)
         return c
+
+    def contact_catalogue(self) -> Tenant:
+        """Make the admin catalogue the one the seeded completed contacts use (skills 3001-3004 as
+        queues, dispositions 4001-4003), for a part-1 sync before part 2 injects those contacts. The
+        default catalogue stays as the configuration tests know it."""
+        for skill_id, name, media, outbound in (
+            (3001, "Support Voice", 4, False),
+            (3002, "Billing Voice", 4, False),
+            (3003, "Support Email", 1, False),
+            (3004, "Outbound Sales", 4, True),
+        ):
+            self.add_skill(skill_id, name, media, outbound=outbound)
+        for disposition_id, name in ((4001, "Resolved"), (4002, "Transferred"), (4003, "Sale")):
+            self.add_disposition(disposition_id, name)
+        return self
 
     def seed_contacts(self) -> None:
         support, billing, mail, sales = (3001, "Support Voice"), (3002, "Billing Voice"), (3003, "Support Email"), (3004, "Outbound Sales")

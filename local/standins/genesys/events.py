@@ -412,6 +412,11 @@ class EventsApi:
         if user_id not in self.org.users:
             raise Refused("The user could not be found.")
 
+    def _source(self, source_id: str) -> None:
+        source = self.org.sources.get(source_id)
+        if source is None or source.get("deactivated"):
+            raise Refused("The presence source could not be found or is deactivated.")
+
     def inject_presence(self, req: Request) -> Response:
         events = self._events(req, {"userPresenceEvents": PRESENCE_SPEC})
         if isinstance(events, Response):
@@ -419,6 +424,7 @@ class EventsApi:
         store = injected(self.org)
 
         def apply(kind: str, e: dict[str, Any]) -> None:
+            self._source(e["sourceId"])
             self._user(e["userId"])
             definition = e.get("presenceDefinitionId")
             if definition is not None:
@@ -444,6 +450,7 @@ class EventsApi:
         store = injected(self.org)
 
         def apply(kind: str, e: dict[str, Any]) -> None:
+            self._source(e["sourceId"])
             self._user(e["agentId"])
             history = store.routing.setdefault(e["agentId"], [])
             newer = _newest(history, e)

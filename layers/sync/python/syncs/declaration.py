@@ -144,6 +144,7 @@ class SyncFunction(Generic[ConfigT]):
     memory_mb: int = 256
     layers: tuple[str, ...] = ("core", "sync")
     concurrency: int | None = None  # at most this many at once (reserved concurrency), e.g. 1 for a poller
+    storage_mb: int = 512  # /tmp (Lambda ephemeral storage), e.g. for a recording spooled while it converts
 
     @property
     def handler(self) -> str:
@@ -170,6 +171,7 @@ def declare(
     memory_mb: int = 256,
     layers: tuple[str, ...] = ("core", "sync"),
     concurrency: int | None = None,
+    storage_mb: int = 512,
 ) -> SyncFunction[ConfigT]:
     """The :class:`SyncFunction` for ``logic``, checked against its family."""
     fid = f"{family.kind}-{logic.__name__.replace('_', '-')}"
@@ -189,6 +191,8 @@ def declare(
         raise ValueError(f"{fid}: idempotency needs the family's 'idempotency' table in writes")
     if concurrency is not None and concurrency < 1:
         raise ValueError(f"{fid}: concurrency must be at least 1")
+    if not 512 <= storage_mb <= 10240:
+        raise ValueError(f"{fid}: Lambda ephemeral storage must be 512..10240 MB")
     if not 1 <= timeout_seconds <= 900:
         raise ValueError(f"{fid}: Lambda timeout must be 1..900 s")
     return SyncFunction(
@@ -209,6 +213,7 @@ def declare(
         memory_mb=memory_mb,
         layers=layers,
         concurrency=concurrency,
+        storage_mb=storage_mb,
     )
 
 

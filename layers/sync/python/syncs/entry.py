@@ -47,6 +47,8 @@ def sync_function(
     timeout_seconds: int = 60,
     memory_mb: int = 256,
     concurrency: int | None = None,
+    layers: tuple[str, ...] = ("core", "sync"),
+    storage_mb: int = 512,
 ) -> Callable[[Callable[[Any, SyncContext[ConfigT]], Any]], SyncHandler]:
     """Declare a sync function next to its logic; the decorated function becomes its Lambda handler."""
 
@@ -66,6 +68,8 @@ def sync_function(
                 timeout_seconds=timeout_seconds,
                 memory_mb=memory_mb,
                 concurrency=concurrency,
+                layers=layers,
+                storage_mb=storage_mb,
             )
         )
 

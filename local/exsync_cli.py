@@ -190,10 +190,12 @@ class LocalExSync:
         self.pump_feeds()
         return out
 
-    def backfill(self, start: str, end: str, *, progress: Any = None) -> dict[str, Any]:
+    def backfill(self, start: str, end: str, *, again: bool = False, progress: Any = None) -> dict[str, Any]:
         """A window of past contacts, invoked until done (each invocation continues the last)."""
+        event = {"mode": "backfill", "from": start, "to": end, "again": again}
         while True:
-            out: dict[str, Any] = self.sync.invoke("exsync-contacts-poll", {"mode": "backfill", "from": start, "to": end})
+            out: dict[str, Any] = self.sync.invoke("exsync-contacts-poll", event)
+            event["again"] = False  # continuations go on from the checkpoint
             if progress is not None:
                 progress(out)
             self.pump_feeds()
@@ -298,6 +300,8 @@ def print_plan(h: LocalExSync, run: str, show: int) -> None:
 def _tenant(args: argparse.Namespace) -> Tenant:
     from local.standins.cxone import Tenant
 
+    if args.exsync == "backfill":
+        return Tenant(agents=6).contact_catalogue()  # the catalogue the seeded day of contacts uses
     if args.agents <= 50:
         return Tenant(agents=args.agents)
     return Tenant.large(agents=args.agents, skills=args.skills, queue_skills=args.queues, teams=max(4, args.agents // 125))
@@ -400,7 +404,45 @@ def print_status(store: Any, run: str | None, failed: bool) -> int:
     return 0
 
 
-LOCAL = {"plan": local_plan, "apply": local_apply, "drift": local_drift, "status": local_status}
+def local_backfill(h: LocalExSync, args: argparse.Namespace) -> int:
+    """Part 1 first (the id map part 2 resolves through), then the window, then what Genesys built."""
+    h.run("sync")
+    started = time.perf_counter()
+    out = h.backfill(args.start, args.end, progress=_window_progress)
+    print(f"\nbackfill {args.start} .. {args.end}: {out['outcome']} in {time.perf_counter() - started:.1f} s")
+    print_feed(h.feed)
+    for conv in h.conversations():
+        print("\n" + conv.describe())
+    again = h.backfill(args.start, args.end)
+    print(f"\nthe same command again: {again.get('window')}")
+    mark = len(h.requests)
+    again = h.backfill(args.start, args.end, again=True)
+    print(
+        f"with --again: {again.get('contacts', 0)} contacts read, {again.get('already', 0)} chains already injected, "
+        f"{again.get('queued', 0)} queued, {len(h.requests) - mark} Genesys calls"
+    )
+    return 0
+
+
+def _window_progress(out: dict[str, Any]) -> None:
+    print(f"\r  {out.get('contacts', 0)} contacts read, {out.get('queued', 0)} chains queued ({out['outcome']})", end="", flush=True)
+
+
+def print_feed(feed: Any) -> None:
+    """The conversation records: one line per CXone contact chain."""
+    for master, r in sorted(feed.rows("conversation").items()):
+        recording = r.get("recording") or {}
+        rec = f"recording {recording.get('status')}" + (f" ({recording.get('format')})" if recording.get("format") else "")
+        problems = f" [{', '.join(r['problems'])}]" if r.get("problems") else ""
+        print(
+            f"  contact {master}: {r['status']:8} {r.get('shape', ''):22} {r.get('events', 0):3} events  {rec if recording else ''}{problems}"
+        )
+    rejected = feed.rows("rejected")
+    for r in rejected.values():
+        print(f"  refused {r['kind']} {r['subject']}: {r['message']}")
+
+
+LOCAL = {"plan": local_plan, "apply": local_apply, "drift": local_drift, "status": local_status, "backfill": local_backfill}
 
 
 # -- a deployed configuration ------------------------------------------------------------------------
@@ -420,6 +462,8 @@ def cmd_deployed(args: argparse.Namespace) -> int:
             sync_resource_name(args.prefix, "exsync", args.config, "state"),
         )
         return print_status(store, args.run, args.failed)
+    if args.exsync == "backfill":
+        return deployed_backfill(args)
     payload: dict[str, Any] = {"mode": args.exsync}
     if getattr(args, "run", None):
         payload["run"] = args.run
@@ -428,6 +472,30 @@ def cmd_deployed(args: argparse.Namespace) -> int:
     body = json.loads(resp["Payload"].read() or b"null")
     print(json.dumps(body, indent=2))
     return 1 if resp.get("FunctionError") else 0
+
+
+def deployed_backfill(args: argparse.Namespace) -> int:
+    """Invoke the contacts poller in backfill mode until the window is done: each invocation goes on
+    from the checkpoint the last one saved (so an interrupted backfill is resumed by running the
+    same command again)."""
+    import boto3
+
+    from definitions.naming import sync_function_name
+
+    client = boto3.client("lambda", region_name=args.region)
+    fn = sync_function_name(args.prefix, "exsync-contacts-poll", args.config)
+    event = {"mode": "backfill", "from": args.start, "to": args.end, "again": args.again}
+    while True:
+        resp = client.invoke(FunctionName=fn, Payload=json.dumps(event).encode())
+        event["again"] = False
+        body = json.loads(resp["Payload"].read() or b"null")
+        if resp.get("FunctionError"):
+            print(f"\n{fn} failed: {json.dumps(body)[:500]}\nrun the same command again to resume", file=sys.stderr)
+            return 1
+        _window_progress(body)
+        if body.get("outcome") == "done":
+            print()
+            return 0
 
 
 def cmd_mapping(args: argparse.Namespace) -> int:
@@ -458,9 +526,31 @@ def cmd_mapping(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_window(args: argparse.Namespace) -> str | None:
+    """What is wrong with --from/--to, or None (checked before anything starts)."""
+    import re
+
+    from functions.exsync.feeds import parse_time
+
+    form = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z?)?$")
+    for flag, value in (("--from", args.start), ("--to", args.end)):
+        if not form.match(value):
+            return f"{flag} {value!r}: give a UTC date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM[:SS]Z"
+        try:
+            parse_time(value)
+        except ValueError:
+            return f"{flag} {value!r}: not a real date"
+    if parse_time(args.end) <= parse_time(args.start):
+        return "--to must be after --from (the window is [from, to))"
+    return None
+
+
 def cmd_exsync(args: argparse.Namespace) -> int:
     if args.exsync == "mapping":
         return cmd_mapping(args)
+    if args.exsync == "backfill" and (problem := _check_window(args)):
+        print(problem, file=sys.stderr)
+        return 2
     return cmd_deployed(args) if args.deployed else cmd_local(args)
 
 
@@ -487,6 +577,19 @@ def register(sub: Any) -> None:
         c.add_argument("--mapping", help="local: a mapping document to push first")
         c.add_argument("--show", type=int, default=15, help="plan: operations and left-alone objects to list")
         c.set_defaults(func=cmd_exsync)
+    b = cmds.add_parser(
+        "backfill",
+        help="part 2: sync the CXone contacts (conversations and recordings) that started in a date range; resumable",
+    )
+    b.add_argument("--from", dest="start", required=True, help="start of the window: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z (UTC)")
+    b.add_argument("--to", dest="end", required=True, help="end of the window (exclusive), same format")
+    b.add_argument("--again", action="store_true", help="read a window done before again (chains already injected are not sent)")
+    b.add_argument("--deployed", action="store_true", help="a deployed configuration (AWS credentials from the environment)")
+    b.add_argument("--prefix", default="gda")
+    b.add_argument("--config", default="default")
+    b.add_argument("--region")
+    b.add_argument("--mapping", help="local: a mapping document to push first")
+    b.set_defaults(func=cmd_exsync, agents=6)
     m = cmds.add_parser("mapping", help="the mapping document: show the default, validate or push one")
     m.add_argument("action", choices=["show", "validate", "push"])
     m.add_argument("file", nargs="?")

@@ -421,15 +421,25 @@ def poll_contacts(
 
 
 def sync_window(
-    ctx: ActionContext[Any], feed: Feed, cxone: CxoneClient, sender: ChainSender, start: datetime, end: datetime, name: str
+    ctx: ActionContext[Any],
+    feed: Feed,
+    cxone: CxoneClient,
+    sender: ChainSender,
+    start: datetime,
+    end: datetime,
+    name: str,
+    *,
+    again: bool = False,
 ) -> dict[str, Any]:
     """Every contact that started in [start, end) (backfill and the daily reconcile), page by page;
     the checkpoint ``name`` keeps the next page, so an invocation that runs out of time is continued
     by the next (the CLI invokes until ``done``). Chains already injected whole are not sent again."""
     params = {"startDate": iso(start), "endDate": iso(end)}
     mark = feed.checkpoint(name)
+    if mark.get("done") and not again:
+        return {"outcome": "done", "window": "done before (again: read it again)", "resumed": False}
     if mark.get("done"):
-        return {"outcome": "done", "contacts": mark.get("contacts", 0), "queued": mark.get("queued", 0), "resumed": False}
+        mark = {}
     skip: int | None = int(mark.get("skip", 0))
     totals: Counter[str] = Counter({k: int(mark.get(k, 0)) for k in ("contacts", "queued", "held", "already")})
     resumed = bool(mark)

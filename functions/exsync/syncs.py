@@ -373,6 +373,7 @@ class WindowRequest(BaseModel):
     mode: str = Field(pattern=r"^(poll|backfill)$")
     start: str = Field(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z?)?$")
     end: str = Field(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z?)?$")
+    again: bool = False  # a window done before is read again (chains already injected whole are still not sent)
 
 
 def _sender(ctx: Config, f: Any, *, window: bool) -> Any:
@@ -408,7 +409,7 @@ def contacts_poll(tick: Any, ctx: Config) -> dict[str, Any]:
         if end <= start:
             raise ValueError("the window's end must be after its start")
         name = f"backfill#{start.isoformat()}#{end.isoformat()}"
-        return sync_window(ctx, f, cxone_client(ctx), _sender(ctx, f, window=True), start, end, name)
+        return sync_window(ctx, f, cxone_client(ctx), _sender(ctx, f, window=True), start, end, name, again=req.again)
     return poll_contacts(
         ctx, f, cxone_client(ctx), _sender(ctx, f, window=False), settle_seconds=cfg.settle_seconds, lookback_minutes=cfg.lookback_minutes
     )

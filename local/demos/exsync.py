@@ -1,6 +1,13 @@
-"""EX sync demo: a seeded CXone business unit into an empty Genesys Cloud org, through the real
-functions on moto and the stand-ins: the plan, the initial sync, a day of changes on the CXone side
-(and a user deleted in Genesys), the ongoing sync, and a run with nothing changed."""
+"""EX sync demo, through the real functions on moto and the stand-ins.
+
+Part 1: a seeded CXone business unit into an empty Genesys Cloud org: the plan, the initial sync,
+a day of changes on the CXone side (and a user deleted in Genesys), the ongoing sync, and a run
+with nothing changed.
+
+Part 2: what agents do in CXone, as Genesys sees it: agent state changes become presence and
+routing status on the registered source; two calls (one transferred to another queue) and an
+email, completed in CXone, become Genesys conversations with their recordings; a poll with nothing
+new writes nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ import io
 import time
 from typing import Any
 
-TITLE = "EX sync: CXone configuration into Genesys Cloud EX (plan, initial sync, changes, ongoing sync)"
+TITLE = "EX sync: CXone into Genesys Cloud EX (configuration: plan, initial and ongoing sync; then agent states, calls, an email, recordings)"
 SIZE = {"agents": 800, "skills": 60, "queue_skills": 30, "languages": 6, "teams": 8, "dispositions": 24}
 SCALE = 60  # Genesys' 300 requests a minute, time scaled down: 300 per second
 
@@ -75,6 +82,8 @@ def run(verbose: bool = False) -> int:
             print(f"\nnothing changed since: {idle['outcome']}, {len(h.requests) - mark} Genesys calls")
             if idle["outcome"] != "nothing-to-do" or len(h.requests) != mark:
                 problems.append("a run with nothing changed called Genesys")
+        print("\n--- part 2: agent states, interactions and recordings ---\n")
+        problems += part_two(standins)
     log.set_stream(None)
     for p in problems:
         print(f"UNEXPECTED: {p}")
@@ -121,3 +130,99 @@ def _progress(summary: dict[str, Any]) -> None:
 def _without_unchanged(results: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     kept = {k: {a: n for a, n in v.items() if a not in ("rejected", "left")} for k, v in results.items()}
     return {k: v for k, v in kept.items() if v}
+
+
+def part_two(standins: Any) -> list[str]:
+    """States, two calls (one transferred) and an email through the part-2 functions."""
+    from datetime import UTC, datetime, timedelta
+
+    from local.exsync_cli import LocalExSync, print_feed
+    from local.standins.cxone import Tenant
+    from local.standins.genesys.uploads import uploads
+
+    problems: list[str] = []
+    tenant = Tenant(agents=6).contact_catalogue()
+    with LocalExSync(standins, tenant, feeds={"settleSeconds": 0}) as h:
+        h.run("sync")
+        names = {a: f"agent {a}" for a in tenant.agents}  # CXone ids, never people's names
+        first = h.poll_states()
+        source = h.org.presence_settings["defaultPrimaryPresenceRegisteredSourceId"]
+        print(f"presence source registered in Genesys and made the org's primary: {h.org.sources[source]['name']!r}")
+        print(f"first agent-state poll: {first['injected']} agents' current states injected")
+        tenant.set_state(1001, "Unavailable", "Lunch")
+        tenant.set_state(1002, "InboundContact", contact=1)
+        tenant.set_state(1003, "Available", acw=True)
+        tenant.set_state(1004, "LoggedOut")
+        tenant.set_state(1005, "Available")
+        out = h.poll_states()
+        print(f"5 agents change state in CXone; next poll: {out.get('injected', 0)} changes injected ({out.get('polls')} poll)\n")
+        labels = {d["id"]: d["languageLabels"]["en_US"] or d["systemPresence"] for d in h.org.definitions.values()}
+        print(f"  {'agent':20} {'CXone':28} {'Genesys presence':18} routing")
+        for agent in (1001, 1002, 1003, 1004, 1005):
+            s = tenant.states[agent]
+            cx = s["agentStateName"] + (f" / {s['outStateDescription']}" if s["outStateDescription"] else "") + (" (ACW)" if s["isACW"] else "")
+            user = h.org.users[h.idmap.genesys_id("user", str(agent)) or ""]
+            print(f"  {names[agent]:20} {cx:28} {labels.get(user['presence'].get('definitionId'), '?'):18} {user['routing']['status']}")
+        expected = {1001: "OFF_QUEUE", 1002: "INTERACTING", 1003: "INTERACTING", 1004: "OFF_QUEUE", 1005: "IDLE"}
+        if any(h.org.users[h.idmap.genesys_id("user", str(a)) or ""]["routing"]["status"] != r for a, r in expected.items()):
+            problems.append("an agent's routing status in Genesys is not the mapped one")
+        idle = h.poll_states()
+        print(f"\na poll with nothing new: {idle['outcome']}")
+
+        # two calls and an email, completed in CXone a few minutes ago
+        now = datetime.now(UTC) - timedelta(minutes=5)
+        minute = (now - tenant.CONTACTS_DAY).total_seconds() / 60
+        tenant.completed_contacts()
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        line, caller = "+15557654321", "+15550001111"
+        common = {"toAddress": line, "lastUpdateTime": stamp}
+        tenant.add_contact(
+            920001, minute, agentId=1006, skillId=3001, skillName="Support Voice", fromAddress=caller, preQueueSeconds=3,
+            inQueueSeconds=9, agentSeconds=70, acwSeconds=15, primaryDispositionId=4001, holds=((20, 10),), **common,
+        )  # fmt: skip
+        tenant.add_contact(
+            920011, minute + 1, agentId=1002, skillId=3001, skillName="Support Voice", fromAddress="+15550002222",
+            inQueueSeconds=6, agentSeconds=25, acwSeconds=5, primaryDispositionId=4002, endReason="Transferred", **common,
+        )  # fmt: skip
+        tenant.add_contact(
+            920012, minute + 1.6, masterContactId=920011, agentId=1003, skillId=3002, skillName="Billing Voice",
+            fromAddress="+15550002222", inQueueSeconds=12, agentSeconds=40, acwSeconds=10, primaryDispositionId=4001,
+            transferIndicatorId=2, transferIndicatorName="ReSkill", endReason="Agent Hung Up", **common,
+        )  # fmt: skip
+        tenant.add_contact(
+            920021, minute + 2, agentId=1004, skillId=3003, skillName="Support Email", mediaTypeId=1, mediaTypeName="Email",
+            fromAddress="jane.doe@example.net", toAddress="support@example.com", inQueueSeconds=120, agentSeconds=180,
+            primaryDispositionId=4001, endReason="Agent Disconnected", lastUpdateTime=stamp,
+        )  # fmt: skip
+        tenant.recordings()[920001] = {"rate": 8000, "channels": 2, "seconds": 3.0, "customerChannel": 0}
+        tenant.recordings()[920011] = {"rate": 16000, "channels": 2, "seconds": 3.0, "customerChannel": 1}
+        for c in tenant.completed_contacts().values():  # the seeded day is older than this poll's window
+            if c["contactId"] < 920000:
+                c["lastUpdateTime"] = "2026-11-20T23:00:00.000Z"
+        out = h.poll_contacts()
+        print(
+            f"\nCXone completes two calls (one transferred to the billing queue) and an email; the contacts poll reads "
+            f"{out.get('contacts', 0)} contacts and queues {out.get('queued', 0)} contact chains\n"
+        )
+        print_feed(h.feed)
+        ours = [c for c in h.conversations() if c.interaction_id.startswith("92")]
+        named = {
+            **{h.idmap.genesys_id("user", str(a)) or "-": f"user of agent {a}" for a in tenant.agents},
+            **{q["id"]: f"queue {q['name']}" for q in h.org.queues.values()},
+            **{w["id"]: w["name"] for w in h.org.wrapup_codes.values()},
+        }
+        for conv in ours:
+            text = conv.describe()
+            for gc_id, name in named.items():
+                text = text.replace(gc_id, name.ljust(36) if len(name) < 36 else name)
+            print("\n" + "\n".join(line.rstrip() for line in text.splitlines()))
+        files = [u for u in uploads(h.org).uploads.values() if u.uploaded]
+        print(f"\nrecordings uploaded to Genesys: {len(files)} (" + ", ".join(f"{u.file_name[:13]}... {u.size} bytes" for u in files) + ")")
+        if len(ours) != 3 or len(files) != 2 or not any(c.transfers for c in ours):
+            problems.append("part 2 did not build three conversations (one with a transfer) and two recordings")
+        mark = len(h.requests)
+        idle = h.poll_contacts()
+        print(f"\nthe next contacts poll: {idle['outcome']}, {len(h.requests) - mark} Genesys calls")
+        if idle["outcome"] != "nothing-to-do" or len(h.requests) != mark:
+            problems.append("a contacts poll with nothing new did something")
+    return problems

@@ -51,3 +51,24 @@ def test_the_demo_runs_as_expected() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "as expected" in done.stdout and "restored" in done.stdout
     assert "nothing changed since: nothing-to-do, 0 Genesys calls" in done.stdout
+    part2 = done.stdout.split("--- part 2", 1)[1]
+    assert "Lunch" in part2 and "INTERACTING" in part2 and "transfer Unattended" in part2
+    assert "recordings uploaded to Genesys: 2" in part2 and "the next contacts poll: nothing-to-do, 0 Genesys calls" in part2
+
+
+def test_backfill_syncs_a_day_once_and_says_so_when_run_again() -> None:
+    done = dev("exsync", "backfill", "--from", "2026-11-20", "--to", "2026-11-21")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "8 contacts read, 6 chains queued (done)" in out
+    assert out.count("recording uploaded") == 4 and "transfer-blind-queue" in out and "consult" in out
+    assert "the same command again: done before" in out
+    assert "with --again: 8 contacts read, 6 chains already injected, 0 queued, 0 Genesys calls" in out
+    assert "@" not in out.split("conversation", 1)[0]  # the records name CXone contact ids, not addresses
+
+
+def test_a_backfill_window_that_makes_no_sense_is_refused_before_anything_starts() -> None:
+    backwards = dev("exsync", "backfill", "--from", "2026-11-21", "--to", "2026-11-20")
+    assert backwards.returncode == 2 and "--to must be after --from" in backwards.stderr
+    word = dev("exsync", "backfill", "--from", "yesterday", "--to", "2026-11-20")
+    assert word.returncode == 2 and "give a UTC date YYYY-MM-DD" in word.stderr and "Traceback" not in word.stderr

@@ -15,7 +15,9 @@ import io
 import time
 from typing import Any
 
-TITLE = "EX sync: CXone into Genesys Cloud EX (configuration: plan, initial and ongoing sync; then agent states, calls, an email, recordings)"
+TITLE = (
+    "EX sync: CXone into Genesys Cloud EX (configuration: plan, initial and ongoing sync; then agent states, calls, an email, recordings)"
+)
 SIZE = {"agents": 800, "skills": 60, "queue_skills": 30, "languages": 6, "teams": 8, "dispositions": 24}
 SCALE = 60  # Genesys' 300 requests a minute, time scaled down: 300 per second
 
@@ -160,7 +162,11 @@ def part_two(standins: Any) -> list[str]:
         print(f"  {'agent':20} {'CXone':28} {'Genesys presence':18} routing")
         for agent in (1001, 1002, 1003, 1004, 1005):
             s = tenant.states[agent]
-            cx = s["agentStateName"] + (f" / {s['outStateDescription']}" if s["outStateDescription"] else "") + (" (ACW)" if s["isACW"] else "")
+            cx = (
+                s["agentStateName"]
+                + (f" / {s['outStateDescription']}" if s["outStateDescription"] else "")
+                + (" (ACW)" if s["isACW"] else "")
+            )
             user = h.org.users[h.idmap.genesys_id("user", str(agent)) or ""]
             print(f"  {names[agent]:20} {cx:28} {labels.get(user['presence'].get('definitionId'), '?'):18} {user['routing']['status']}")
         expected = {1001: "OFF_QUEUE", 1002: "INTERACTING", 1003: "INTERACTING", 1004: "OFF_QUEUE", 1005: "IDLE"}

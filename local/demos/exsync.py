@@ -181,7 +181,7 @@ def part_two(standins: Any) -> list[str]:
         tenant.completed_contacts()
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         line, caller = "+15557654321", "+15550001111"
-        common = {"toAddress": line, "lastUpdateTime": stamp}
+        common: dict[str, Any] = {"toAddress": line, "lastUpdateTime": stamp}
         tenant.add_contact(
             920001, minute, agentId=1006, skillId=3001, skillName="Support Voice", fromAddress=caller, preQueueSeconds=3,
             inQueueSeconds=9, agentSeconds=70, acwSeconds=15, primaryDispositionId=4001, holds=((20, 10),), **common,

@@ -1,4 +1,4 @@
-"""``./dev bench [--short] [cold|warm|lookup|soap|package|presence|publish ...]``: the benchmarks print figures.
+"""``./dev bench [--short] [cold|warm|lookup|soap|package|presence|publish|exsync|exsync_feeds ...]``: the benchmarks print figures.
 
 Every benchmark module has ``main(short: bool = False) -> None``; ``--short`` runs a few rounds
 (seconds, not minutes), which is how the test suite runs every benchmark (tests/bench/).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["cold", "warm", "lookup", "soap", "package", "presence", "publish", "exsync"]
+ALL = ["cold", "warm", "lookup", "soap", "package", "presence", "publish", "exsync", "exsync_feeds"]
 
 
 def run(name: str, short: bool = False) -> None:

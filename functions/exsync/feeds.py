@@ -20,7 +20,7 @@ Cloud EX events and recordings. The logic behind the part-2 functions of
 Why states are injected by the poller and not through a queue: a queue consumer handles one
 message at a time (powertools' batch processing calls the handler per record), which makes two
 Genesys requests per change; batched by the poller, 1000 changes of 200 agents take 40 requests
-(bench.exsync_media). Genesys' per-client budget (300 a minute) is what limits an org.
+(bench.exsync_feeds). Genesys' per-client budget (300 a minute) is what limits an org.
 
 Tables: ``feed`` (sort key) holds ``conversation``/<master contact id> (the conversation, its legs,
 what was injected, the recording), ``agent``/<agent id> (the last state injected), ``pending``/

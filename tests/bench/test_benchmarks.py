@@ -107,3 +107,17 @@ def test_exsync() -> None:
     out = run("exsync")
     figure_lines(out, "  user ", "  queue ", "wall time", "budget share")
     assert "nothing changed: nothing-to-do, 0 Genesys calls" in out, out
+
+
+@pytest.mark.slow
+def test_exsync_feeds() -> None:
+    out = run("exsync_feeds")
+    figure_lines(
+        out,
+        "Genesys calls per state change",
+        "idle poll: DynamoDB items written",
+        "inject one interaction, ms",
+        "upload one recording, ms",
+        "events per agent-state call",
+        "tracemalloc peak MB",
+    )

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from bench.exsync_media import upload_in_child
+from bench.exsync_feeds import upload_in_child
 from dataactions.errors import BackendError
 from functions.exsync import interactions as ix
 from functions.exsync import media
@@ -252,9 +252,9 @@ def test_a_long_recording_streams_with_flat_memory(stack, megabytes, rate):
 
 
 def test_the_benchmark_short_mode_prints_its_figures(capsys):
-    from bench import exsync_media
+    from bench import exsync_feeds
 
-    exsync_media.main(short=True)
+    exsync_feeds.main(short=True)
     out = capsys.readouterr().out
     for figure in (
         "events per conversation call",

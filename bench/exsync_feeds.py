@@ -1,4 +1,9 @@
-"""EX sync part 2 figures (``python -m bench.exsync_media [--short]``, or ``main(short=True)``):
+"""EX sync part 2 figures (``./dev bench exsync_feeds [--short]``, or ``main(short=True)``):
+
+* through the declared functions (moto, the stand-ins, part 1 synced first): an agent-state poll of
+  many changed agents (time, Genesys calls per change), a poll with nothing new (writes), the
+  seeded CXone day backfilled (time per conversation injected, per recording uploaded, Genesys
+  calls per interaction), and the same window again;
 
 * events per injection call and injection calls per synced interaction: the seeded CXone day (two
   calls, one transferred, an email, an abandoned call, an outbound call, a consult) built and
@@ -139,7 +144,7 @@ def upload_in_child(genesys_url: str, cxone_config: dict[str, Any], contact: int
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.path.join(root, "layers/core/python"), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run(
-        [sys.executable, "-m", "bench.exsync_media", "--child", args], capture_output=True, text=True, cwd=root, env=env, timeout=600
+        [sys.executable, "-m", "bench.exsync_feeds", "--child", args], capture_output=True, text=True, cwd=root, env=env, timeout=600
     )
     if done.returncode != 0:
         raise RuntimeError(f"child failed: {done.stderr[-2000:]}")
@@ -209,7 +214,72 @@ def _show(title: str, figures: dict[str, float]) -> None:
         print(f"  {name:<40} {value:,.2f}" if isinstance(value, float) else f"  {name:<40} {value}")
 
 
+def function_figures(agents: int) -> dict[str, float]:
+    """The part-2 functions end to end on moto and the stand-ins."""
+    import io
+
+    from dataactions import log
+    from local.exsync_cli import LocalExSync
+    from local.standins import StandIns
+    from local.standins.cxone import Tenant
+    from local.standins.genesys.events import injected
+
+    def items(h: Any) -> int:
+        return sum(
+            1
+            for name in ("feed", "state")
+            for i in h.sync.dynamodb.scan(TableName=h.sync.table_names[name])["Items"]
+            if not i["pk"]["S"].startswith("budget#")
+        )
+
+    buf = io.StringIO()
+    log.set_stream(buf)
+    try:
+        with StandIns({"cxone", "genesys"}) as standins, LocalExSync(standins, Tenant(agents=agents).contact_catalogue()) as h:
+            h.run("sync")
+            h.poll_states()  # registers the source, injects everyone's current state
+            store = injected(h.org)
+            for i, agent in enumerate(sorted(h.tenant.agents)):
+                h.tenant.set_state(agent, ("Available", "Unavailable", "InboundContact")[i % 3], "Lunch" if i % 3 == 1 else "")
+            mark = len(store.requests)
+            started = time.perf_counter()
+            polled = h.poll_states()
+            poll_ms = (time.perf_counter() - started) * 1000
+            state_calls = len(store.requests) - mark
+            before = items(h)
+            idle = h.poll_states()
+            idle_writes = items(h) - before
+
+            mark = len(store.requests)
+            started = time.perf_counter()
+            h.backfill("2026-11-20", "2026-11-21")
+            day_ms = (time.perf_counter() - started) * 1000
+            conv_calls = len(store.requests) - mark
+            lines = [json.loads(line) for line in buf.getvalue().splitlines() if line.startswith("{")]
+            inject = [x["durationMs"] for x in lines if x.get("function") == "exsync-inject-interaction" and x.get("outcome") == "injected"]
+            uploads = [x["durationMs"] for x in lines if x.get("function") == "exsync-upload-recording" and x.get("outcome") == "uploaded"]
+            mark = len(h.requests)
+            h.backfill("2026-11-20", "2026-11-21", again=True)
+            again_calls = len(h.requests) - mark
+    finally:
+        log.set_stream(None)
+    return {
+        "agents whose state changed": float(polled.get("injected", 0)),
+        "state poll, ms (read, map, inject, record)": poll_ms,
+        "Genesys calls per state change": state_calls / max(1, polled.get("injected", 0)),
+        "idle poll: outcome nothing-to-do": float(idle["outcome"] == "nothing-to-do"),
+        "idle poll: DynamoDB items written": float(idle_writes),
+        "seeded day backfilled, ms": day_ms,
+        "conversations injected": float(len(inject)),
+        "Genesys calls per interaction (alone)": conv_calls / max(1, len(inject)),
+        "inject one interaction, ms (median)": sorted(inject)[len(inject) // 2] if inject else 0.0,
+        "upload one recording, ms (median)": sorted(uploads)[len(uploads) // 2] if uploads else 0.0,
+        "same window again: Genesys calls": float(again_calls),
+    }
+
+
 def main(short: bool = False) -> None:
+    _show("the part-2 functions end to end (moto, stand-ins)", function_figures(12 if short else 50))
     _show("event injection (local stand-in)", injection_figures())
     _show(f"recording upload of {16 if short else 200} MB (child process)", upload_figures((16 if short else 200) * MB))
 

@@ -278,7 +278,61 @@ def function_figures(agents: int) -> dict[str, float]:
     }
 
 
+def state_delay_figures(changes: int) -> dict[str, float]:
+    """A CXone state change -> its routing-status event accepted by Genesys, measured: the poller runs
+    as deployed (every 3 s) in a thread while agents change state at irregular moments."""
+    import io
+    import random
+    import statistics
+    import threading
+
+    from dataactions import log
+    from local.exsync_cli import LocalExSync
+    from local.standins import StandIns
+    from local.standins.cxone import Tenant
+
+    log.set_stream(io.StringIO())
+    try:
+        with StandIns({"cxone", "genesys"}) as standins, LocalExSync(standins, Tenant(agents=6).contact_catalogue()) as h:
+            h.run("sync")
+            h.poll_states()
+            users = {h.idmap.genesys_id("user", str(a)): a for a in h.tenant.agents}
+            seen: dict[int, list[float]] = {}
+
+            def routing(envelope: dict[str, Any]) -> None:
+                topic = envelope["detail"]["topicName"]
+                if topic.endswith(".routingStatus"):
+                    seen.setdefault(users.get(topic.split(".")[2], 0), []).append(time.monotonic())
+
+            h.org.listeners.append(routing)
+            rng = random.Random(7)
+            made: list[tuple[int, float]] = []
+            span = changes * 0.9 + 4
+            poller = threading.Thread(target=h.sync.invoke, args=("exsync-states-poll", {"forSeconds": span}))
+            poller.start()
+            time.sleep(0.5)
+            states = ("Available", "Unavailable", "InboundContact")
+            for i in range(changes):
+                agent = 1001 + i % 6
+                h.tenant.set_state(agent, states[(i // 6 + agent) % 3])
+                made.append((agent, time.monotonic()))
+                time.sleep(rng.uniform(0.4, 1.4))
+            poller.join()
+    finally:
+        log.set_stream(None)
+    delays = [min((t for t in seen.get(agent, []) if t >= at), default=float("nan")) - at for agent, at in made]
+    got = [d for d in delays if d == d]
+    return {
+        "state changes": float(len(made)),
+        "injected": float(len(got)),
+        "delay p50, s": statistics.median(got) if got else float("nan"),
+        "delay max, s": max(got) if got else float("nan"),
+        "poll interval, s": 3.0,
+    }
+
+
 def main(short: bool = False) -> None:
+    _show("CXone state change -> Genesys routing status (poller every 3 s)", state_delay_figures(8 if short else 30))
     _show("the part-2 functions end to end (moto, stand-ins)", function_figures(12 if short else 50))
     _show("event injection (local stand-in)", injection_figures())
     _show(f"recording upload of {16 if short else 200} MB (child process)", upload_figures((16 if short else 200) * MB))

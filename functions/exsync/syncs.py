@@ -343,7 +343,11 @@ def states_poll(tick: Any, ctx: Config) -> dict[str, Any]:
         return {"outcome": "off", "why": "feeds.states is false"}
     f = feed(ctx)
     once = isinstance(tick, dict) and bool(tick.get("once"))
-    return poll_states(ctx, f, cxone_client(ctx), _states_injector(ctx, f), poll_seconds=cfg.poll_seconds, for_seconds=55, once=once)
+    seconds = min(float(tick.get("forSeconds", POLL_FOR_SECONDS)), POLL_FOR_SECONDS) if isinstance(tick, dict) else POLL_FOR_SECONDS
+    return poll_states(ctx, f, cxone_client(ctx), _states_injector(ctx, f), poll_seconds=cfg.poll_seconds, for_seconds=seconds, once=once)
+
+
+POLL_FOR_SECONDS = 55.0  # each scheduled poller ends before the next one starts (a minute)
 
 
 @sync_function(

@@ -278,9 +278,9 @@ def cxone_poll(tick: Any, ctx: Config) -> dict[str, Any]:
         changes = [side.change(s) for s in states if s.get("agentId") is not None]
         if changes:
             queued += _queue(ctx, changes)
-        if next_since and next_since != since:  # nothing new: nothing written
-            since = next_since
-            store.save_checkpoint(ctx, "cxone-states", {"updatedSince": since})
+            if next_since and next_since != since:  # nothing new: nothing written (the same question next time)
+                since = next_since
+                store.save_checkpoint(ctx, "cxone-states", {"updatedSince": since})
         if (
             time.monotonic() + cfg.poll_seconds > stop
             or ctx.time_left() < cfg.poll_seconds + 5

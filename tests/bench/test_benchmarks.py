@@ -114,6 +114,7 @@ def test_exsync_feeds() -> None:
     out = run("exsync_feeds")
     figure_lines(
         out,
+        "delay p50, s",
         "Genesys calls per state change",
         "idle poll: DynamoDB items written",
         "inject one interaction, ms",

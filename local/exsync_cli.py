@@ -430,8 +430,9 @@ def _window_progress(out: dict[str, Any]) -> None:
 
 def print_feed(feed: Any) -> None:
     """The conversation records: one line per CXone contact chain."""
+    recordings = feed.rows("recording")
     for master, r in sorted(feed.rows("conversation").items()):
-        recording = r.get("recording") or {}
+        recording = recordings.get(master) or {}
         rec = f"recording {recording.get('status')}" + (f" ({recording.get('format')})" if recording.get("format") else "")
         problems = f" [{', '.join(r['problems'])}]" if r.get("problems") else ""
         print(

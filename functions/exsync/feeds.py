@@ -13,7 +13,7 @@ Cloud EX events and recordings. The logic behind the part-2 functions of
         --> inject-interaction: each leg's hold periods read, the conversation built
         (interactions.py) and injected step by step --> recordings (SQS FIFO)
         --> upload-recording (media layer): download, convert, digest, upload (media.py)
-    schedule (daily) --> contacts-reconcile: the last 26 hours again; chains never injected go in
+    schedule (hourly) --> contacts-reconcile: yesterday (UTC) until done; chains never injected go in
     CLI: ``./dev exsync backfill --from --to`` --> contacts-poll in backfill mode (a window,
         page by page, resumable from its checkpoint)
 
@@ -129,17 +129,48 @@ class Feed:
                 request = got.get("UnprocessedKeys") or {}
         return out
 
-    def put_many(self, pk: str, docs: Mapping[str, dict[str, Any]], *, days: float | None = None) -> None:
-        items = []
-        for sk, doc in docs.items():
-            item = {"pk": _s(pk), "sk": _s(sk), "doc": _s(json.dumps(doc, sort_keys=True, default=str))}
-            if days is not None:
-                item["expiresAt"] = _n(time.time() + days * 86400)
-            items.append({"PutRequest": {"Item": item}})
-        for i in range(0, len(items), 25):
-            request: dict[str, Any] = {self.feed: items[i : i + 25]}
-            while request:
-                request = self.dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+    def put_chunks(self, pk: str, name: str, items: list[dict[str, Any]], *, days: float) -> None:
+        """A list too big for one item, in rows ``<name>#<i>`` of at most CARRY_CHUNK bytes each;
+        rows of an earlier, longer list are removed (an empty list removes them all)."""
+        chunks: list[list[dict[str, Any]]] = [[]]
+        size = 0
+        for item in items:
+            n = len(json.dumps(item, default=str))
+            if chunks[-1] and size + n > CARRY_CHUNK:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(item)
+            size += n
+        old = [k for k in self.rows(pk) if k.startswith(f"{name}#")]
+        if items or old:
+            for i, chunk in enumerate(c for c in chunks if c):
+                self.put(pk, f"{name}#{i}", {"items": chunk}, days=days)
+        for k in old:
+            if int(k.rsplit("#", 1)[1]) >= len([c for c in chunks if c]):
+                self.delete(pk, k)
+
+    def get_chunks(self, pk: str, name: str) -> list[dict[str, Any]]:
+        rows = {k: v for k, v in self.rows(pk).items() if k.startswith(f"{name}#")}
+        return [i for k in sorted(rows, key=lambda k: int(k.rsplit("#", 1)[1])) for i in rows[k]["items"]]
+
+    def put_newer(self, pk: str, sk: str, doc: dict[str, Any]) -> bool:
+        """Write the row unless it holds a newer ``at`` (two writers never move it backwards)."""
+        from botocore.exceptions import ClientError
+
+        item = {"pk": _s(pk), "sk": _s(sk), "doc": _s(json.dumps(doc, sort_keys=True, default=str)), "at": _n(doc["at"])}
+        try:
+            self.dynamodb.put_item(
+                TableName=self.feed,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR #at <= :at",
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues={":at": _n(doc["at"])},
+            )
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
 
     def reject(self, kind: str, event_id: str, subject: str, message: str, retryable: bool) -> None:
         """What Genesys refused (or kept refusing), kept 14 days: the dead letters of the event feeds."""
@@ -208,8 +239,9 @@ def state_lookups(ctx: ActionContext[Any], genesys: GenesysClient, ids: IdMap) -
 def inject_changes(
     ctx: ActionContext[Any], feed: Feed, genesys: GenesysClient, lookups: agentstate.StateLookups, source_id: str, changes: Iterable[Change]
 ) -> Counter[str]:
-    """Inject the changes that are newer than what each agent last got; record what was injected
-    (per agent) and what Genesys refused. Counts: changes, stale, unmapped, injected, rejected."""
+    """Inject the changes that are newer than what each agent last got; record, per agent, the
+    newest change decided (injected, or not mappable: no Genesys user, an undocumented state) and
+    what Genesys refused. Counts: changes, stale, unmapped, injected, superseded, rejected."""
     counts: Counter[str] = Counter()
     ordered = sorted(changes, key=lambda c: (c.at, c.event_id))
     last = feed.many("agent", {c.agent for c in ordered})
@@ -224,9 +256,11 @@ def inject_changes(
     if not fresh:
         return counts
     mapped = {c.event_id: agentstate.map_change(c, lookups, source_id) for c in fresh}
-    counts["unmapped"] += sum(1 for m in mapped.values() if m.problems and not (m.presence or m.routing))
+    by_id = {c.event_id: c for c in fresh}
     pending = {eid: m for eid, m in mapped.items() if m.presence or m.routing}
     failed: dict[str, tuple[str, bool]] = {}  # change event id -> (message, retryable)
+    newest_ok: dict[str, int] = {}  # agent -> time of the newest change Genesys accepted
+    superseded: set[str] = set()
     for _ in range(STATE_ROUNDS):
         if not pending:
             break
@@ -246,17 +280,32 @@ def inject_changes(
                 )
             else:
                 failed.pop(eid, None)
+                c = by_id[eid]
+                newest_ok[c.agent] = max(newest_ok.get(c.agent, 0), c.at)
+        # a retry older than a change of the same agent Genesys took is not sent again: it would regress
+        for eid in [e for e in again if by_id[e].at < newest_ok.get(by_id[e].agent, -1)]:
+            del again[eid]
+            failed.pop(eid, None)
+            superseded.add(eid)
         pending = again
-    done: dict[str, dict[str, Any]] = {}  # per agent, the newest change injected (fresh is in time order)
+    decided: dict[str, dict[str, Any]] = {}  # per agent, the newest change decided (fresh is in time order)
     for c in fresh:
-        if c.event_id in failed:
+        m = mapped[c.event_id]
+        doc = {"eventId": c.event_id, "at": c.at, "state": c.state, "acw": c.acw, "code": bool(c.reason)}
+        if c.event_id in superseded:
+            counts["superseded"] += 1
+        elif c.event_id in failed:
             message, retryable = failed[c.event_id]
             feed.reject("state", c.event_id, f"agent {c.agent}", message, retryable)
             counts["rejected"] += 1
-        elif mapped[c.event_id].presence or mapped[c.event_id].routing:
+        elif m.presence or m.routing:
             counts["injected"] += 1
-            done[c.agent] = {"eventId": c.event_id, "at": c.at, "state": c.state, "acw": c.acw, "code": bool(c.reason)}
-    feed.put_many("agent", done)
+            decided[c.agent] = doc
+        else:
+            counts["unmapped"] += 1  # recorded, so the reconcile does not count it as drift every hour
+            decided[c.agent] = {**doc, "unmapped": "; ".join(m.problems)[:300]}
+    for agent, doc in decided.items():
+        feed.put_newer("agent", agent, doc)
     return counts
 
 
@@ -296,16 +345,34 @@ def poll_states(
 
 
 def reconcile_states(
-    ctx: ActionContext[Any], feed: Feed, cxone: CxoneClient, inject: Callable[[list[Change]], Counter[str]]
+    ctx: ActionContext[Any],
+    feed: Feed,
+    cxone: CxoneClient,
+    inject: Callable[[list[Change]], Counter[str]],
+    has_user: Callable[[str], bool],
 ) -> dict[str, Any]:
-    """Every agent's current CXone state against the last one injected: what differs (a missed
-    poll, a change Genesys refused then) is injected; an agent in step costs nothing."""
+    """Every agent's current CXone state against the last one decided: what differs (a missed
+    poll, a change Genesys refused then, an agent part 1 has since given a Genesys user) is
+    injected; an agent in step costs nothing."""
     from functions.presence.connectors import CxoneSide
 
     states, _ = cxone.agent_states(ctx, None)
     current = [CxoneSide.change(s) for s in states if s.get("agentId") is not None]
     last = feed.many("agent", {c.agent for c in current})
-    drift = [c for c in current if c.agent not in last or (last[c.agent]["eventId"] != c.event_id and c.at >= int(last[c.agent]["at"]))]
+
+    def differs(c: Change) -> bool:
+        seen = last.get(c.agent)
+        if seen is None:
+            return True
+        if seen.get("unmapped"):
+            return has_user(c.agent)
+        return seen["eventId"] != c.event_id and c.at >= int(seen["at"])
+
+    drift = [c for c in current if differs(c)]
+    if drift:  # the rows are rewritten below: a mapped-later agent's unmapped row does not stop its state
+        for c in drift:
+            if (last.get(c.agent) or {}).get("unmapped") and last[c.agent]["eventId"] == c.event_id:
+                feed.delete("agent", c.agent)
     counts = inject(drift) if drift else Counter()
     return {"outcome": "healed" if drift else "in-step", "agents": len(current), "drift": len(drift), **counts}
 
@@ -317,10 +384,28 @@ def _transferred_out(leg: Mapping[str, Any]) -> bool:
     return "transfer" in str(leg.get("endReason") or "").lower()
 
 
-def chain_complete(legs: Iterable[Mapping[str, Any]]) -> bool:
-    """A chain whose latest leg ended in a transfer is still waiting for the leg it was transferred to."""
-    ordered = sorted(legs, key=lambda c: (str(c.get("contactStartDate") or ""), int(c.get("contactId") or 0)))
-    return not (ordered and _transferred_out(ordered[-1]))
+def _start(leg: Mapping[str, Any]) -> str:
+    return str(leg.get("contactStartDate") or "")
+
+
+def chain_complete(master: int, legs: Iterable[Mapping[str, Any]]) -> bool:
+    """A chain is complete when its master contact is in it (a consult or transfer leg can complete
+    before the call it belongs to) and its latest leg did not end in a transfer (the leg it went to
+    is still to come)."""
+    ordered = sorted(legs, key=lambda c: (_start(c), int(c.get("contactId") or 0)))
+    return any(int(c.get("contactId") or 0) == master for c in ordered) and not (ordered and _transferred_out(ordered[-1]))
+
+
+def chain_end(legs: Iterable[Mapping[str, Any]]) -> str:
+    """When the chain's last leg ended (ISO), from each leg's start and total duration."""
+    ends = []
+    for c in legs:
+        try:
+            seconds = float(c.get("totalDurationSeconds") or 0) + float(c.get("acwSeconds") or 0)
+            ends.append(iso(parse_time(_start(c)) + timedelta(seconds=seconds)))
+        except ValueError:
+            continue
+    return max(ends, default="")
 
 
 def chain_key(master: int, legs: Iterable[Mapping[str, Any]]) -> str:
@@ -345,19 +430,26 @@ def chain_message(master: int, legs: list[dict[str, Any]]) -> tuple[dict[str, An
     return {"key": key, "master": master, "contacts": legs}, str(master), key
 
 
+PENDING_DAYS = 3  # a waiting chain's row outlives the longest wait (pendingHours at most 48)
+
+
 @dataclass
 class ChainSender:
-    """Sends complete chains; holds a chain whose transfer's next leg is not completed yet (for at
-    most ``pending_hours``) in the feed table. Holding writes only when there is one."""
+    """Sends chains to the interactions queue. The live poll (``hold_incomplete``) holds a chain
+    that is not complete yet in the feed table (``pending``) for at most ``pending_hours`` and
+    merges what later polls find into it; a window (backfill, reconcile) sends what it read, whole,
+    and leaves the poll's waiting chains alone. ``skip_injected``: a chain whose legs were all
+    injected already is not sent again."""
 
     feed: Feed
     send: Callable[[list[tuple[dict[str, Any], str | None, str | None]]], int]
     pending_hours: float
+    hold_incomplete: bool = True
     skip_injected: bool = False
 
     def __call__(self, found: dict[int, list[dict[str, Any]]], now: datetime) -> Counter[str]:
         counts: Counter[str] = Counter()
-        held = self.feed.rows("pending")
+        held = self.feed.rows("pending") if self.hold_incomplete else {}
         ready: list[tuple[dict[str, Any], str | None, str | None]] = []
         done_with: list[str] = []
         for master in sorted(set(found) | {int(k) for k in held}):
@@ -365,12 +457,10 @@ class ChainSender:
             legs = {int(c["contactId"]): c for c in (hold or {}).get("contacts", [])}
             legs.update({int(c["contactId"]): c for c in found.get(master, [])})
             merged = sorted(legs.values(), key=lambda c: int(c["contactId"]))
-            if master not in found and hold is None:
-                continue
             since = parse_time(hold["since"]) if hold else now
-            if not chain_complete(merged) and now - since < timedelta(hours=self.pending_hours):
+            if self.hold_incomplete and not chain_complete(master, merged) and now - since < timedelta(hours=self.pending_hours):
                 if hold is None or len(hold["contacts"]) != len(merged):
-                    self.feed.put("pending", str(master), {"contacts": merged, "since": iso(since)}, days=2)
+                    self.feed.put("pending", str(master), {"contacts": merged, "since": iso(since)}, days=PENDING_DAYS)
                 counts["held"] += 1
                 continue
             if hold is not None:
@@ -399,14 +489,18 @@ def read_contacts(
     return items, (nxt if items and nxt < total else None)
 
 
+POLL_SPAN = timedelta(hours=1)  # updates one poll reads at most: after an outage, polls catch up an hour at a time
+
+
 def poll_contacts(
     ctx: ActionContext[Any], feed: Feed, cxone: CxoneClient, sender: ChainSender, *, settle_seconds: float, lookback_minutes: float
 ) -> dict[str, Any]:
     """Contacts CXone completed (or updated) since the checkpoint and at least ``settle_seconds``
-    ago (a transfer's next leg gets time to appear), as chains on the interactions queue."""
+    ago (a transfer's next leg gets time to appear), as chains on the interactions queue. One poll
+    reads at most an hour of updates, so it fits its time however long the poller was down."""
     now = datetime.now(UTC)
-    until = now - timedelta(seconds=settle_seconds)
     since = feed.checkpoint("cxone-contacts").get("updatedSince") or iso(now - timedelta(minutes=lookback_minutes))
+    until = min(now - timedelta(seconds=settle_seconds), parse_time(since) + POLL_SPAN)
     if parse_time(since) >= until:
         return {"outcome": "nothing-to-do"}
     found: list[dict[str, Any]] = []
@@ -420,6 +514,10 @@ def poll_contacts(
     return {"outcome": "polled" if found or counts else "nothing-to-do", "contacts": len(found), **counts}
 
 
+CARRY_DAYS = 14  # a window's carried chains wait this long for the window to be resumed
+CARRY_CHUNK = 300_000  # bytes of carried contacts per row (DynamoDB items are at most 400 KB)
+
+
 def sync_window(
     ctx: ActionContext[Any],
     feed: Feed,
@@ -431,9 +529,12 @@ def sync_window(
     *,
     again: bool = False,
 ) -> dict[str, Any]:
-    """Every contact that started in [start, end) (backfill and the daily reconcile), page by page;
-    the checkpoint ``name`` keeps the next page, so an invocation that runs out of time is continued
-    by the next (the CLI invokes until ``done``). Chains already injected whole are not sent again."""
+    """Every contact that started in [start, end) (backfill and the daily reconcile), page by page
+    in start order (the order CXone lists them in); the checkpoint ``name`` keeps the next page and
+    the chains a page boundary splits, so an invocation that runs out of time is continued by the
+    next (the CLI invokes until ``done``). A chain is sent once the page has gone past its end (a
+    transfer or consult leg starts before the call it belongs to ends); the last page sends all.
+    Chains already injected whole are not sent again."""
     params = {"startDate": iso(start), "endDate": iso(end)}
     mark = feed.checkpoint(name)
     if mark.get("done") and not again:
@@ -441,30 +542,25 @@ def sync_window(
     if mark.get("done"):
         mark = {}
     skip: int | None = int(mark.get("skip", 0))
-    totals: Counter[str] = Counter({k: int(mark.get(k, 0)) for k in ("contacts", "queued", "held", "already")})
+    totals: Counter[str] = Counter({k: int(mark.get(k, 0)) for k in ("contacts", "queued", "already")})
     resumed = bool(mark)
-    carry: list[dict[str, Any]] = (feed.get("carry", name) or {}).get("contacts", [])
+    carry = feed.get_chunks("carry", name) if mark else []
     while skip is not None:
         if ctx.time_left() < 20:
             return {"outcome": "continued", **totals, "skip": skip, "resumed": resumed}
         items, skip = read_contacts(ctx, cxone, params, skip)
         totals["contacts"] += len(items)
         groups = chains([*carry, *items])
-        had_carry = bool(carry)
         if skip is not None:
-            # a chain may go on on the next page: chains with a leg that started at the page's last
-            # start (or later) wait for the next page, saved with the checkpoint
-            last_start = max((str(c.get("contactStartDate") or "") for c in items), default="")
-            ready = {m: legs for m, legs in groups.items() if all(str(c.get("contactStartDate") or "") < last_start for c in legs)}
+            last_start = max((_start(c) for c in items), default="")
+            ready = {m: legs for m, legs in groups.items() if chain_end(legs) < last_start}
             carry = [c for m, legs in groups.items() if m not in ready for c in legs]
             totals.update(sender(ready, datetime.now(UTC)))
-            if carry or had_carry:
-                feed.put("carry", name, {"contacts": carry}, days=2)
+            feed.put_chunks("carry", name, carry, days=CARRY_DAYS)
             feed.save_checkpoint(name, {**totals, "skip": skip})
         else:
             totals.update(sender(groups, datetime.now(UTC)))
-            if had_carry:
-                feed.delete("carry", name)
+            feed.put_chunks("carry", name, [], days=CARRY_DAYS)
     feed.save_checkpoint(name, {**totals, "done": True})
     return {"outcome": "done", **totals, "resumed": resumed}
 
@@ -481,6 +577,17 @@ class InjectLater(Exception):
     """Genesys refused an event as retryable: the chain's message is delivered again (SQS)."""
 
 
+class RecordingNotYet(Exception):
+    """CXone has no recording of a call that ended recently: asked again later (SQS redelivers)."""
+
+
+RECORDING_WAIT_HOURS = 4.0  # CXone publishes a recording some time after the call; after this, "none" is final
+
+
+def _digest(body: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def inject_chain(
     ctx: ActionContext[Any],
     feed: Feed,
@@ -493,7 +600,15 @@ def inject_chain(
     *,
     ordering: interactions.Ordering = "steps",
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Build and inject one chain; what happened, and the recording message to send (voice only)."""
+    """Build one chain (with the legs injected before) and inject the events Genesys does not have
+    yet; what happened, and the recording message to send (voice, recording not uploaded yet).
+
+    The record keeps each injected event's id and a digest of its body. An event already injected
+    is not sent again; one whose content changed since (a disposition edited in CXone, a leg that
+    completed after the chain was injected) cannot be changed in Genesys (same id, other body) and
+    is counted as ``changedAfterInjection``; new events (a later leg) are sent."""
+    import dataclasses
+
     record = feed.get("conversation", str(master)) or {}
     legs = {int(c["contactId"]): c for c in record.get("contacts", [])}
     legs.update({int(c["contactId"]): c for c in contacts})
@@ -502,38 +617,46 @@ def inject_chain(
     built = interactions.build_interaction(detailed, ids, source_id)
     problems = sorted({p.code for p in built.problems})
     base = {"conversationId": built.conversation_id, "legs": sorted(legs), "contacts": merged, "problems": problems}
+    voice = bool(detailed) and detailed[0].media_type_id == MEDIA_PHONE and any(not c.abandoned and c.agent_id for c in detailed)
+    recording = {"master": master, "conversationId": built.conversation_id, "communicationId": built.external_communication_id}
+    recording["endedAt"] = chain_end(merged) or iso(datetime.now(UTC))
+
+    def wants_recording() -> dict[str, Any] | None:
+        if not voice:
+            return None
+        done = feed.get("recording", str(master))
+        return None if done and done.get("status") in ("uploaded", "none", "unusable") else recording
+
     if built.skipped:
         feed.put("conversation", str(master), {**record, **base, "status": "skipped"}, days=CONVERSATION_DAYS)
-        return {"outcome": "skipped", "master": master, "problems": problems}, None
-    digest = hashlib.sha256(json.dumps([e.body for e in built.events], sort_keys=True).encode()).hexdigest()[:32]
-    if record.get("status") == "injected" and record.get("digest") == digest:
-        return {"outcome": "unchanged", "master": master}, None
-    result = interactions.inject_conversations(ctx, genesys, [built], ordering=ordering)
+        return {"outcome": "skipped", "master": master}, None
+    sent: dict[str, str] = dict(record.get("sent") or {})
+    new = [e for e in built.events if e.event_id not in sent]
+    changed = sum(1 for e in built.events if e.event_id in sent and sent[e.event_id] != _digest(e.body))
+    if not new:
+        if changed and record.get("changedAfterInjection") != changed:
+            feed.put("conversation", str(master), {**record, **base, "changedAfterInjection": changed}, days=CONVERSATION_DAYS)
+        return {"outcome": "unchanged", "master": master, "changedAfterInjection": changed}, wants_recording()
+    result = interactions.inject_conversations(ctx, genesys, [dataclasses.replace(built, events=new)], ordering=ordering)
     calls = result.outcome.requests
+    accepted = set(result.outcome.accepted)
+    sent.update({e.event_id: _digest(e.body) for e in new if e.event_id in accepted})
+    doc = {**record, **base, "sent": sent, "changedAfterInjection": changed, "events": len(built.events), "shape": built.shape}
+    doc["communicationId"] = built.external_communication_id
+    doc["media"] = "voice" if detailed[0].media_type_id == MEDIA_PHONE else "email" if detailed[0].media_type_id == MEDIA_EMAIL else "other"
     if built.conversation_id in result.dead:
         message = result.dead[built.conversation_id]
         feed.reject("conversation", built.conversation_id, f"CXone contact {master}", message, False)
-        feed.put("conversation", str(master), {**record, **base, "status": "rejected", "why": message[:300]}, days=CONVERSATION_DAYS)
+        feed.put("conversation", str(master), {**doc, "status": "rejected", "why": message[:300]}, days=CONVERSATION_DAYS)
         return {"outcome": "rejected", "master": master, "calls": calls}, None
     if built.conversation_id in result.retry:
+        feed.put("conversation", str(master), {**doc, "status": "retrying"}, days=CONVERSATION_DAYS)  # what was accepted stays known
         raise InjectLater(result.retry[built.conversation_id][:200])
-    voice = detailed[0].media_type_id == MEDIA_PHONE and any(not c.abandoned and c.agent_id for c in detailed)
-    doc = {
-        **record,
-        **base,
-        "status": "injected",
-        "digest": digest,
-        "events": len(built.events),
-        "shape": built.shape,
-        "communicationId": built.external_communication_id,
-        "media": "voice" if detailed[0].media_type_id == MEDIA_PHONE else "email" if detailed[0].media_type_id == MEDIA_EMAIL else "other",
-        "injectedAt": iso(datetime.now(UTC)),
-    }
-    feed.put("conversation", str(master), doc, days=CONVERSATION_DAYS)
-    summary = {"outcome": "injected", "master": master, "events": len(built.events), "calls": calls, "shape": built.shape}
-    if voice and record.get("recording", {}).get("status") != "uploaded":
-        return summary, {"master": master, "conversationId": built.conversation_id, "communicationId": built.external_communication_id}
-    return summary, None
+    feed.put("conversation", str(master), {**doc, "status": "injected", "injectedAt": iso(datetime.now(UTC))}, days=CONVERSATION_DAYS)
+    summary = {"outcome": "injected", "master": master, "events": len(new), "calls": calls, "shape": built.shape}
+    if changed:
+        summary["changedAfterInjection"] = changed
+    return summary, wants_recording()
 
 
 def upload(
@@ -544,26 +667,30 @@ def upload(
     master: int,
     conversation_id: str,
     communication_id: str,
+    ended_at: str,
     target: Any,
 ) -> dict[str, Any]:
-    """The chain's recording into Genesys once (the conversation record says whether it is there)."""
+    """The chain's recording into Genesys once (its own row says whether it is there: the inject
+    function never writes it). No recording yet for a call that ended less than
+    RECORDING_WAIT_HOURS ago: asked again later."""
     from functions.exsync import media
 
-    record = feed.get("conversation", str(master)) or {}
-    if record.get("recording", {}).get("status") == "uploaded":
+    done = feed.get("recording", str(master))
+    if done and done.get("status") in ("uploaded", "none", "unusable"):
         return {"outcome": "duplicate", "master": master}
     try:
         synced = media.sync_recording(ctx, cxone, genesys, master, conversation_id, communication_id, target=target)
     except media.MediaError as exc:
-        record["recording"] = {"status": "unusable", "why": str(exc)[:200]}
-        feed.put("conversation", str(master), record, days=CONVERSATION_DAYS)
+        feed.put("recording", str(master), {"status": "unusable", "why": str(exc)[:200]}, days=CONVERSATION_DAYS)
         return {"outcome": "unusable", "master": master}
     if synced is None:
-        record["recording"] = {"status": "none"}
-        feed.put("conversation", str(master), record, days=CONVERSATION_DAYS)
+        if datetime.now(UTC) - parse_time(ended_at) < timedelta(hours=RECORDING_WAIT_HOURS):
+            raise RecordingNotYet(f"no recording of contact {master} yet")
+        feed.put("recording", str(master), {"status": "none"}, days=CONVERSATION_DAYS)
         return {"outcome": "no-recording", "master": master}
-    record["recording"] = {
+    doc = {
         "status": "uploaded",
+        "conversationId": conversation_id,
         "uploadKey": synced.upload_key,
         "fileName": synced.file_name,
         "bytes": synced.size,
@@ -571,5 +698,5 @@ def upload(
         "notes": synced.notes,
         "at": iso(datetime.now(UTC)),
     }
-    feed.put("conversation", str(master), record, days=CONVERSATION_DAYS)
+    feed.put("recording", str(master), doc, days=CONVERSATION_DAYS)
     return {"outcome": "uploaded", "master": master, "bytes": synced.size, "format": synced.format}

@@ -14,7 +14,7 @@ Part 2, what CXone did (:mod:`functions.exsync.feeds` has the logic and its pict
     schedule (1 min) --> states-poll --> presence + routing-status events (batched)
     schedule (hourly) --> states-reconcile
     schedule (5 min) --> contacts-poll --\\
-    schedule (daily) --> contacts-reconcile --+--> interactions (SQS FIFO, a group per chain)
+    schedule (hourly) -> contacts-reconcile --+--> interactions (SQS FIFO, a group per chain)
     CLI: backfill --from --to -------------/      --> inject-interaction --> recordings (SQS FIFO)
                                                    --> upload-recording (media layer)
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from functions.exsync import runner
 from functions.exsync.models import ExSyncConfig
@@ -315,14 +315,15 @@ def source_id(ctx: Config, f: Any) -> str:
     return ctx.adapter(exsync_source)
 
 
-def _states_injector(ctx: Config, f: Any) -> Any:
+def _states_injector(ctx: Config, f: Any) -> tuple[Any, Any]:
+    """inject(changes) -> counts, and has_user(agent) (from part 1's id map)."""
     from functions.exsync.feeds import inject_changes, state_lookups
     from functions.exsync.idmap import IdMap
 
     g = genesys_client(ctx)
     source = source_id(ctx, f)
     lookups = state_lookups(ctx, g, IdMap(ctx.aws.dynamodb, ctx.table("map")))
-    return lambda changes: inject_changes(ctx, f, g, lookups, source, changes)
+    return (lambda changes: inject_changes(ctx, f, g, lookups, source, changes)), (lambda agent: bool(lookups.user(agent)))
 
 
 @sync_function(
@@ -344,7 +345,8 @@ def states_poll(tick: Any, ctx: Config) -> dict[str, Any]:
     f = feed(ctx)
     once = isinstance(tick, dict) and bool(tick.get("once"))
     seconds = min(float(tick.get("forSeconds", POLL_FOR_SECONDS)), POLL_FOR_SECONDS) if isinstance(tick, dict) else POLL_FOR_SECONDS
-    return poll_states(ctx, f, cxone_client(ctx), _states_injector(ctx, f), poll_seconds=cfg.poll_seconds, for_seconds=seconds, once=once)
+    inject, _ = _states_injector(ctx, f)
+    return poll_states(ctx, f, cxone_client(ctx), inject, poll_seconds=cfg.poll_seconds, for_seconds=seconds, once=once)
 
 
 POLL_FOR_SECONDS = 55.0  # each scheduled poller ends before the next one starts (a minute)
@@ -366,7 +368,8 @@ def states_reconcile(tick: Any, ctx: Config) -> dict[str, Any]:
     if not ctx.config.feeds.states:
         return {"outcome": "off", "why": "feeds.states is false"}
     f = feed(ctx)
-    return reconcile_states(ctx, f, cxone_client(ctx), _states_injector(ctx, f))
+    inject, has_user = _states_injector(ctx, f)
+    return reconcile_states(ctx, f, cxone_client(ctx), inject, has_user)
 
 
 class WindowRequest(BaseModel):
@@ -386,7 +389,7 @@ def _sender(ctx: Config, f: Any, *, window: bool) -> Any:
     def send(messages: list[tuple[dict[str, Any], str | None, str | None]]) -> int:
         return ctx.send("interactions", messages)
 
-    return ChainSender(f, send, 0 if window else ctx.config.feeds.pending_hours, skip_injected=window)
+    return ChainSender(f, send, ctx.config.feeds.pending_hours, hold_incomplete=not window, skip_injected=window)
 
 
 @sync_function(
@@ -408,10 +411,16 @@ def contacts_poll(tick: Any, ctx: Config) -> dict[str, Any]:
         return {"outcome": "off", "why": "feeds.interactions is false"}
     f = feed(ctx)
     if isinstance(tick, dict) and tick.get("mode") == "backfill":
-        req = WindowRequest.model_validate(tick)
-        start, end = parse_time(req.start), parse_time(req.end)
+        from pydantic import ValidationError
+
+        try:
+            req = WindowRequest.model_validate(tick)
+            start, end = parse_time(req.start), parse_time(req.end)
+        except (ValidationError, ValueError) as exc:
+            fields = sorted({str(e["loc"][0]) for e in exc.errors()}) if isinstance(exc, ValidationError) else ["from/to"]
+            return {"outcome": "invalid", "why": f"backfill request: check {', '.join(fields)} (dates YYYY-MM-DD[THH:MM[:SS]Z], UTC)"}
         if end <= start:
-            raise ValueError("the window's end must be after its start")
+            return {"outcome": "invalid", "why": "backfill request: 'to' must be after 'from'"}
         name = f"backfill#{start.isoformat()}#{end.isoformat()}"
         return sync_window(ctx, f, cxone_client(ctx), _sender(ctx, f, window=True), start, end, name, again=req.again)
     return poll_contacts(
@@ -422,8 +431,8 @@ def contacts_poll(tick: Any, ctx: Config) -> dict[str, Any]:
 @sync_function(
     family=EXSYNC,
     name="EX sync: contacts reconcile",
-    description="Daily: contacts that started in the last 26 hours; chains never injected (a missed poll, a DLQ) are queued again.",
-    trigger=Every(minutes=1440),
+    description="Hourly: yesterday's contacts (UTC, from 22:00 the day before) until done; chains never injected (a missed poll, a dead letter) are queued again. Once done, a run reads one checkpoint.",
+    trigger=Every(minutes=60),
     reads=("state", "feed"),
     writes=("state", "feed"),
     sends_to=("interactions",),
@@ -438,9 +447,10 @@ def contacts_reconcile(tick: Any, ctx: Config) -> dict[str, Any]:
     if not ctx.config.feeds.interactions:
         return {"outcome": "off", "why": "feeds.interactions is false"}
     f = feed(ctx)
-    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(hours=26)
-    return sync_window(ctx, f, cxone_client(ctx), _sender(ctx, f, window=True), start, end, f"reconcile#{end.isoformat()}")
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=1, hours=2)  # chains that began before midnight
+    name = f"reconcile#{(today - timedelta(days=1)).date().isoformat()}"
+    return sync_window(ctx, f, cxone_client(ctx), _sender(ctx, f, window=True), start, today, name)
 
 
 class ChainMessage(BaseModel):
@@ -449,6 +459,14 @@ class ChainMessage(BaseModel):
     key: str = Field(pattern=r"^[0-9a-f]{40}$")
     master: int = Field(ge=1)
     contacts: list[dict[str, Any]] = Field(min_length=1, max_length=50)
+
+    @field_validator("contacts")
+    @classmethod
+    def _contact_ids(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for c in value:
+            if not isinstance(c.get("contactId"), int) or c["contactId"] < 1:
+                raise ValueError("every contact needs a positive integer contactId")
+        return value
 
 
 @sync_function(
@@ -492,6 +510,7 @@ class RecordingMessage(BaseModel):
     master: int = Field(ge=1)
     conversation_id: str = Field(alias="conversationId", pattern=r"^[0-9a-f-]{36}$")
     communication_id: str = Field(alias="communicationId", pattern=r"^[0-9a-f-]{36}$")
+    ended_at: str = Field(alias="endedAt", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$")
 
 
 @sync_function(
@@ -512,5 +531,13 @@ def upload_recording(message: RecordingMessage, ctx: Config) -> dict[str, Any]:
     from functions.exsync.media import Target
 
     return upload(
-        ctx, feed(ctx), cxone_client(ctx), genesys_client(ctx), message.master, message.conversation_id, message.communication_id, Target()
+        ctx,
+        feed(ctx),
+        cxone_client(ctx),
+        genesys_client(ctx),
+        message.master,
+        message.conversation_id,
+        message.communication_id,
+        message.ended_at,
+        Target(),
     )

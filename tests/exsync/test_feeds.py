@@ -29,13 +29,14 @@ def synced(exsync, **options):
     return h, tenant
 
 
-def writes_to_dynamodb(h) -> int:
-    """Items in the family's part-2 tables (what a run wrote), budgets aside."""
-    db, total = h.sync.dynamodb, 0
+def tables(h) -> list:
+    """Everything in the family's part-2 tables (budgets aside): equal before and after means the
+    run wrote nothing that changed anything (a checkpoint moved, a row added or rewritten)."""
+    db, rows = h.sync.dynamodb, []
     for name in ("feed", "state"):
         items = db.scan(TableName=h.sync.table_names[name])["Items"]
-        total += sum(1 for i in items if not i["pk"]["S"].startswith("budget#"))
-    return total
+        rows += sorted(json.dumps(i, sort_keys=True) for i in items if not i["pk"]["S"].startswith("budget#"))
+    return rows
 
 
 # -- agent states ----------------------------------------------------------------------------------------
@@ -65,9 +66,9 @@ def test_agent_states_become_presence_and_routing_on_the_registered_source(exsyn
 def test_a_poll_with_nothing_new_writes_nothing_and_a_repeat_has_no_effect(exsync) -> None:
     h, tenant = synced(exsync)
     h.poll_states()
-    before, requests = writes_to_dynamodb(h), len(injected(h.org).requests)
+    before, requests = tables(h), len(injected(h.org).requests)
     out = h.poll_states()
-    assert out["outcome"] == "nothing-to-do" and writes_to_dynamodb(h) == before
+    assert out["outcome"] == "nothing-to-do" and tables(h) == before
     # the checkpoint lost (a crash before it was saved): the same states come back and are stale
     h.sync.dynamodb.delete_item(TableName=h.sync.table_names["state"], Key={"pk": {"S": "checkpoint#cxone-states"}})
     again = h.poll_states()
@@ -141,11 +142,10 @@ def test_backfill_injects_the_day_once_with_recordings(exsync) -> None:
     assert {"900001", "900011", "900021", "900031", "900041", "900051"} <= {i.split(":")[-1] for i in by_interaction}
     records = h.feed.rows("conversation")
     assert {r["status"] for r in records.values()} == {"injected"}
-    recorded = {m: r["recording"]["status"] for m, r in records.items() if "recording" in r}
-    assert recorded["900001"] == "uploaded" and recorded["900011"] == "uploaded" and recorded["900051"] == "uploaded"
-    assert "900021" not in recorded  # an email has no recording
+    recorded = {m: r["status"] for m, r in h.feed.rows("recording").items()}
+    assert recorded == {"900001": "uploaded", "900011": "uploaded", "900041": "uploaded", "900051": "uploaded"}
     done = [u for u in uploads(h.org).uploads.values() if u.uploaded]
-    assert len(done) == sum(1 for s in recorded.values() if s == "uploaded")
+    assert len(done) == len({u.file_name for u in done}) == 4  # each once
     by_id = {c.id: c for c in conversations}
     for u in done:  # each file names its conversation and the customer's communication in it
         conversation, communication = UploadsApi.link(u.file_name)
@@ -164,7 +164,7 @@ def test_backfill_resumes_from_its_checkpoint_after_running_out_of_time(exsync, 
     from functions.exsync import feeds
 
     h, _ = synced(exsync)
-    monkeypatch.setattr(feeds, "PAGE", 3)  # 8 contacts on 3 pages
+    monkeypatch.setattr(feeds, "PAGE", 2)  # 8 contacts on 4 pages: the transfer's legs on two of them
     calls = {"n": 0}
     real = feeds.read_contacts
 
@@ -181,7 +181,12 @@ def test_backfill_resumes_from_its_checkpoint_after_running_out_of_time(exsync, 
     out = h.backfill(*DAY)
     assert out["outcome"] == "done" and out["resumed"] and out["contacts"] == 8, out
     assert len(h.conversations()) == 6
-    assert all(c.interaction_id for c in h.conversations())
+    records = h.feed.rows("conversation")
+    assert {r["status"] for r in records.values()} == {"injected"} and not h.feed.rows("rejected")
+    assert records["900011"]["legs"] == [900011, 900012] and records["900051"]["legs"] == [900051, 900052]
+    transfer = injected(h.org).by_interaction("900011")
+    assert transfer is not None and transfer.transfers
+    assert h.feed.rows("carry") == {}  # nothing left behind
 
 
 def test_the_poll_waits_for_a_transfers_next_leg(exsync) -> None:
@@ -270,10 +275,8 @@ def test_chains_delivered_again_in_any_order_change_nothing(exsync, data) -> Non
     h.pump_feeds()
     assert _snapshot(h) == once
     if not forget:
-        assert len(injected(h.org).requests) == mark  # powertools idempotency / the record: no call at all
-    assert len({u.file_name for u in uploads(h.org).uploads.values() if u.uploaded}) == len(
-        {u.file_name for u in list(uploads(h.org).uploads.values())[:uploaded] if u.uploaded}
-    )
+        assert len(injected(h.org).requests) == mark  # powertools idempotency / the records: no call at all
+    assert len(uploads(h.org).uploads) == uploaded  # the recording rows are kept apart: never uploaded twice
 
 
 def test_an_unmapped_disposition_still_injects_and_a_refused_chain_is_recorded_not_retried(exsync) -> None:
@@ -283,8 +286,127 @@ def test_an_unmapped_disposition_still_injects_and_a_refused_chain_is_recorded_n
     h.backfill(*DAY)
     records = h.feed.rows("conversation")
     assert records["900001"]["status"] == "injected" and "disposition-not-mapped" in records["900001"]["problems"]
-    conv = store.by_interaction(next(c.interaction_id for c in h.conversations() if c.interaction_id.endswith("900001")))
-    assert conv is not None
+    wrap = [e for e in store.by_interaction("900001").log if e[1] == "communicationDispositionAppliedEvents"]
+    assert wrap  # sent without a code: Genesys counts it as skipped
+
+    # a chain Genesys refuses for good: recorded, alarmed, never sent again
+    tenant.add_contact(
+        930001, 70, agentId=1001, skillId=3001, skillName="Support Voice", fromAddress="+15550003333", toAddress="+15557654321",
+        inQueueSeconds=5, agentSeconds=20, primaryDispositionId=4001,
+    )  # fmt: skip
+    from functions.exsync.interactions import build_all
+
+    first = build_all([tenant.completed_contacts()[930001]], _ids(h), _source(h))[0].events[0]
+    store.faults[first.event_id] = ("The conversation is invalid.", False)
+    out = h.backfill(*DAY, again=True)
+    assert out["queued"] == 1, out
+    record = h.feed.rows("conversation")["930001"]
+    assert record["status"] == "rejected" and record["why"] == "The conversation is invalid."
+    assert [r["kind"] for r in h.feed.rows("rejected").values()] == ["conversation"]
+    lines = [x for x in log_lines(h) if x["function"] == "exsync-inject-interaction" and x.get("master") == 930001]
+    assert [x["outcome"] for x in lines] == ["rejected"]  # once: not retried
+    assert not h.sync.dead_letters("interactions")
+
+
+def _ids(h):
+    from functions.exsync.feeds import conversation_ids
+
+    return conversation_ids(h.idmap)
+
+
+def _source(h) -> str:
+    return h.org.presence_settings["defaultPrimaryPresenceRegisteredSourceId"] or next(iter(h.org.sources))
+
+
+def test_a_contact_edited_after_injection_is_not_refused_and_new_legs_are_added(exsync) -> None:
+    """A disposition edited in CXone later, and a consult leg read after its call was injected:
+    nothing already in Genesys is sent again, nothing is refused, the new leg's events are sent."""
+    h, tenant = synced(exsync)
+    h.backfill(*DAY)
+    tenant.completed_contacts()[900001]["primaryDispositionId"] = 4002
+    tenant.completed_contacts()[900001]["lastUpdateTime"] = "2026-11-21T09:00:00.000Z"
+    out = h.backfill(*DAY, again=True)
+    assert out["queued"] == 0 and out["already"] == 6, out  # legs all injected: not even queued
+    from functions.exsync.feeds import chain_message
+
+    body, group, _ = chain_message(900001, [tenant.completed_contacts()[900001]])
+    h.sync.sqs.send_message(
+        QueueUrl=h.sync.queue_urls["interactions"], MessageBody=json.dumps(body), MessageGroupId=group, MessageDeduplicationId="edit"
+    )
+    mark = len(injected(h.org).requests)
+    h.pump_feeds()
+    record = h.feed.rows("conversation")["900001"]
+    assert record["status"] == "injected" and record["changedAfterInjection"] >= 1
+    assert len(injected(h.org).requests) == mark and not h.feed.rows("rejected")
+
+
+def test_the_poll_holds_a_consult_leg_until_its_call_completes_and_a_backfill_leaves_it_alone(exsync) -> None:
+    h, tenant = synced(exsync, feeds={"settleSeconds": 0})
+    tenant.completed_contacts()
+    for c in tenant.completed_contacts().values():
+        c["lastUpdateTime"] = "2026-11-20T23:00:00.000Z"
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    minute = (now - tenant.CONTACTS_DAY).total_seconds() / 60
+    stamp = iso(datetime.now(UTC))
+    tenant.add_contact(
+        940002, minute + 0.3, masterContactId=940001, agentId=1002, skillId=3001, skillName="Support Voice",
+        fromAddress="+15550004444", toAddress="+15557654321", agentSeconds=20, transferIndicatorId=4,
+        transferIndicatorName="Consult", endReason="Agent Hung Up", lastUpdateTime=stamp,
+    )  # fmt: skip
+    first = h.poll_contacts()
+    assert first["held"] == 1 and not first.get("queued"), first  # the call itself is still going on
+    h.backfill(*DAY)  # a backfill meanwhile does not release it
+    assert "940001" in h.feed.rows("pending")
+    tenant.add_contact(
+        940001, minute, agentId=1001, skillId=3001, skillName="Support Voice", fromAddress="+15550004444",
+        toAddress="+15557654321", inQueueSeconds=4, agentSeconds=90, primaryDispositionId=4001, lastUpdateTime=iso(datetime.now(UTC)),
+    )  # fmt: skip
+    second = h.poll_contacts()
+    assert second["queued"] == 1, second
+    record = h.feed.rows("conversation")["940001"]
+    assert record["status"] == "injected" and record["shape"] == "consult" and record["legs"] == [940001, 940002]
+    assert h.feed.rows("pending") == {} and not h.feed.rows("rejected")
+
+
+def test_a_recording_lost_on_the_way_is_queued_again_by_a_redelivered_chain(exsync, monkeypatch) -> None:
+    """The inject function dies after recording the conversation, before queueing its recording:
+    the redelivered chain finds the conversation unchanged and queues the recording still."""
+    from syncs.context import SyncContext
+
+    h, tenant = synced(exsync)
+    real = SyncContext.send
+    failed: list[str] = []
+
+    def dies_once(self, queue, messages):
+        if queue == "recordings" and not failed:
+            failed.append(queue)
+            raise ConnectionError("the container died")
+        return real(self, queue, messages)
+
+    monkeypatch.setattr(SyncContext, "send", dies_once)
+    h.backfill(*DAY)
+    assert failed
+    assert set(h.feed.rows("recording")) == {"900001", "900011", "900041", "900051"}
+    assert {r["status"] for r in h.feed.rows("recording").values()} == {"uploaded"}
+    assert len(uploads(h.org).uploads) == 4
+
+
+def test_a_call_without_a_recording_yet_is_asked_again_and_an_old_one_is_final(exsync) -> None:
+    h, tenant = synced(exsync, feeds={"settleSeconds": 0})
+    for c in tenant.completed_contacts().values():
+        c["lastUpdateTime"] = "2026-11-20T23:00:00.000Z"
+    now = datetime.now(UTC) - timedelta(minutes=3)
+    tenant.add_contact(
+        950001, (now - tenant.CONTACTS_DAY).total_seconds() / 60, agentId=1001, skillId=3001, skillName="Support Voice",
+        fromAddress="+15550005555", toAddress="+15557654321", agentSeconds=30, primaryDispositionId=4001,
+        lastUpdateTime=iso(datetime.now(UTC)),
+    )  # fmt: skip
+    h.poll_contacts()
+    errors = [x for x in log_lines(h) if x["function"] == "exsync-upload-recording" and x["outcome"] == "error"]
+    assert errors and errors[0]["error"] == "RecordingNotYet"
+    assert "950001" not in h.feed.rows("recording")  # nothing final: SQS asks again (hours apart in AWS)
+    h.backfill(*DAY)
+    assert h.feed.rows("recording").get("900031") is None  # an abandoned call: no recording asked for
 
 
 def test_the_stack_declares_the_part_two_functions() -> None:

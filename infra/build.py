@@ -50,27 +50,20 @@ def build_layer(name: str, *, arch: str = "aarch64", python_version: str = "3.13
         shutil.rmtree(out)
     target = out / "python"
     target.mkdir(parents=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--no-compile",
-        "--platform",
-        f"manylinux2014_{arch}",
-        "--implementation",
-        "cp",
-        "--python-version",
-        python_version,
-        "--only-binary=:all:",
-        "--target",
-        str(target),
-        "-r",
-        str(src / "requirements.txt"),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    # Two steps: ``pip download`` resolves for the Lambda interpreter (its platform, its version and
+    # the packages' Requires-Python against it); ``pip install --target`` would check Requires-Python
+    # against this interpreter instead, refusing e.g. a 3.13+ only package (audioop-lts) on 3.11.
+    wheels = out / "wheels"
+    target_args = ["--platform", f"manylinux2014_{arch}", "--implementation", "cp", "--python-version", python_version]
+    quiet = ["--quiet", "--disable-pip-version-check"]
+    download = [sys.executable, "-m", "pip", "download", *quiet, *target_args, "--only-binary=:all:", "--dest", str(wheels)]
+    done = subprocess.run([*download, "-r", str(src / "requirements.txt")], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"pip could not build layer {name}:\n{done.stderr[-4000:]}")
+    install = [sys.executable, "-m", "pip", "install", *quiet, "--no-compile", *target_args, "--only-binary=:all:"]
+    install += ["--no-index", "--find-links", str(wheels), "--ignore-requires-python", "--target", str(target)]
+    done = subprocess.run([*install, "-r", str(src / "requirements.txt")], capture_output=True, text=True)
+    shutil.rmtree(wheels, ignore_errors=True)
     if done.returncode != 0:
         raise RuntimeError(f"pip could not build layer {name}:\n{done.stderr[-4000:]}")
     for own in sorted((src / "python").glob("*")) if (src / "python").exists() else []:

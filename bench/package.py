@@ -19,9 +19,13 @@ ORG = "6f4b5a8e-1d2c-4e3f-9a8b-7c6d5e4f3a2b"
 
 
 def main(short: bool = False) -> None:
-    from functions import all_actions, all_backends
+    from functions import all_actions, all_backends, all_syncs
 
-    users = {name: sorted({a.backend.kind for a in all_actions().values() if name in a.backend.layers}) for name in layer_names()}
+    users = {
+        name: sorted({a.backend.kind for a in all_actions().values() if name in a.backend.layers})
+        + sorted({f.family.kind + " (sync)" for f in all_syncs().values() if name in f.layers})
+        for name in layer_names()
+    }
     broken = []
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{'asset':28} {'unzipped MB':>11} {'zipped MB':>9}  used by")

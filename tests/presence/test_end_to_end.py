@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import time
+import uuid
 
 import pytest
 
@@ -53,7 +54,7 @@ GENESYS_RULES = {
 
 @pytest.fixture
 def cxone(standins) -> PresenceLab:
-    lab = PresenceLab(standins, "cxone", f"c{len(standins.secretsmanager.list_secrets()['SecretList'])}")
+    lab = PresenceLab(standins, "cxone", f"c{uuid.uuid4().hex[:8]}")
     tenant = lab.cc.tenant
     for agent in (1001, 1002):
         a = tenant.agents[agent]
@@ -128,7 +129,7 @@ def test_a_lost_event_is_healed_by_reconciliation(cxone: PresenceLab) -> None:
 
 
 def test_genesys_as_the_contact_center(standins) -> None:
-    lab = PresenceLab(standins, "genesys", f"g{len(standins.secretsmanager.list_secrets()['SecretList'])}")
+    lab = PresenceLab(standins, "genesys", f"g{uuid.uuid4().hex[:8]}")
     org = lab.cc.org
     from local.standins.genesys.org import USER_ALICE
 
@@ -176,7 +177,7 @@ def test_a_target_that_is_down_dead_letters_then_a_redrive_applies_it(cxone: Pre
 def test_genesys_429_pauses_the_shared_budget_and_the_write_still_lands(standins) -> None:
     from local.standins.genesys.org import USER_BOB
 
-    lab = PresenceLab(standins, "genesys", f"r{len(standins.secretsmanager.list_secrets()['SecretList'])}")
+    lab = PresenceLab(standins, "genesys", f"r{uuid.uuid4().hex[:8]}")
     org, api = lab.cc.org, lab.cc
     org.set_presence(USER_BOB, org.definition_id("Available"))
     org.set_routing(USER_BOB, "IDLE")

@@ -83,11 +83,14 @@ class Feed:
     # -- checkpoints and the source ---------------------------------------------------------------
 
     def checkpoint(self, name: str) -> dict[str, Any]:
-        item = self.dynamodb.get_item(TableName=self.state, Key={"pk": _s(f"checkpoint#{name}")}, ConsistentRead=True).get("Item")
-        return json.loads(item["doc"]["S"]) if item else {}
+        from functions.exsync.store import checkpoint
+
+        return checkpoint(self.dynamodb, self.state, name)
 
     def save_checkpoint(self, name: str, doc: dict[str, Any]) -> None:
-        self.dynamodb.put_item(TableName=self.state, Item={"pk": _s(f"checkpoint#{name}"), "doc": _s(json.dumps(doc, sort_keys=True))})
+        from functions.exsync.store import save_checkpoint
+
+        save_checkpoint(self.dynamodb, self.state, name, doc)
 
     # -- rows of the feed table ---------------------------------------------------------------------
 

@@ -340,11 +340,20 @@ class Store:
                 raise
 
     def checkpoint(self, name: str) -> dict[str, Any]:
-        item = self.dynamodb.get_item(TableName=self.state, Key={"pk": _s(f"checkpoint#{name}")}, ConsistentRead=True).get("Item")
-        return json.loads(item["doc"]["S"]) if item else {}
+        return checkpoint(self.dynamodb, self.state, name)
 
     def save_checkpoint(self, name: str, doc: dict[str, Any]) -> None:
-        self.dynamodb.put_item(TableName=self.state, Item={"pk": _s(f"checkpoint#{name}"), "doc": _s(json.dumps(doc, sort_keys=True))})
+        save_checkpoint(self.dynamodb, self.state, name, doc)
+
+
+def checkpoint(dynamodb: Any, state: str, name: str) -> dict[str, Any]:
+    """A named checkpoint in the state table (``checkpoint#<name>``), or {}."""
+    item = dynamodb.get_item(TableName=state, Key={"pk": _s(f"checkpoint#{name}")}, ConsistentRead=True).get("Item")
+    return json.loads(item["doc"]["S"]) if item else {}
+
+
+def save_checkpoint(dynamodb: Any, state: str, name: str, doc: dict[str, Any]) -> None:
+    dynamodb.put_item(TableName=state, Item={"pk": _s(f"checkpoint#{name}"), "doc": _s(json.dumps(doc, sort_keys=True))})
 
 
 def page_key(phase: int, index: int) -> str:

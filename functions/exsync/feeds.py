@@ -225,11 +225,9 @@ def presence_source(ctx: ActionContext[Any], feed: Feed, genesys: GenesysClient,
 # -- agent states ----------------------------------------------------------------------------------------
 
 
-def state_lookups(ctx: ActionContext[Any], genesys: GenesysClient, ids: IdMap) -> agentstate.StateLookups:
-    """Part 1's id map (users, secondary statuses) and the org's system presence definitions."""
-    from functions.presence.connectors import GenesysSide
-
-    system = {d["state"]: i for i, d in GenesysSide(genesys).definitions(ctx).items() if not d["reason"]}
+def state_lookups(system: Mapping[str, str], ids: IdMap) -> agentstate.StateLookups:
+    """Part 1's id map (users, secondary statuses) and the org's system presence definitions
+    (name -> definition id)."""
     users = ids.lookup("user")
     statuses = ids.statuses_by_name()
     return agentstate.StateLookups(
@@ -337,14 +335,15 @@ def poll_states(
         changes = [CxoneSide.change(s) for s in states if s.get("agentId") is not None]
         if changes:
             counts.update(inject(changes))
-            lag = max(lag, int(time.time() * 1000) - max(c.at for c in changes))
+            if since:  # the first poll reads every agent's state, however old: not a delay
+                lag = max(lag, int(time.time() * 1000) - max(c.at for c in changes))
             if next_since and next_since != since:
                 since = next_since
                 feed.save_checkpoint("cxone-states", {"updatedSince": since})
         if once or time.monotonic() + poll_seconds > stop or ctx.time_left() < poll_seconds + 5:
             break
         time.sleep(poll_seconds)
-    return {"outcome": "polled" if counts["changes"] else "nothing-to-do", **counts, **({"lagMs": lag} if counts["changes"] else {})}
+    return {"outcome": "polled" if counts["changes"] else "nothing-to-do", **counts, **({"lagMs": lag} if lag else {})}
 
 
 def reconcile_states(

@@ -322,7 +322,13 @@ def _states_injector(ctx: Config, f: Any) -> tuple[Any, Any]:
 
     g = genesys_client(ctx)
     source = source_id(ctx, f)
-    lookups = state_lookups(ctx, g, IdMap(ctx.aws.dynamodb, ctx.table("map")))
+
+    def exsync_presences(_: ExSyncConfig) -> dict[str, str]:  # system presences do not change: read once per container
+        from functions.presence.connectors import GenesysSide
+
+        return {d["state"]: i for i, d in GenesysSide(g).definitions(ctx).items() if not d["reason"]}
+
+    lookups = state_lookups(ctx.adapter(exsync_presences), IdMap(ctx.aws.dynamodb, ctx.table("map")))
     return (lambda changes: inject_changes(ctx, f, g, lookups, source, changes)), (lambda agent: bool(lookups.user(agent)))
 
 
@@ -344,7 +350,9 @@ def states_poll(tick: Any, ctx: Config) -> dict[str, Any]:
         return {"outcome": "off", "why": "feeds.states is false"}
     f = feed(ctx)
     once = isinstance(tick, dict) and bool(tick.get("once"))
-    seconds = min(float(tick.get("forSeconds", POLL_FOR_SECONDS)), POLL_FOR_SECONDS) if isinstance(tick, dict) else POLL_FOR_SECONDS
+    seconds = POLL_FOR_SECONDS
+    if isinstance(tick, dict) and isinstance(tick.get("forSeconds"), int | float):  # a shorter run (local harness, benchmark)
+        seconds = max(0.0, min(float(tick["forSeconds"]), POLL_FOR_SECONDS))
     inject, _ = _states_injector(ctx, f)
     return poll_states(ctx, f, cxone_client(ctx), inject, poll_seconds=cfg.poll_seconds, for_seconds=seconds, once=once)
 

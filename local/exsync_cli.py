@@ -199,7 +199,7 @@ class LocalExSync:
             if progress is not None:
                 progress(out)
             self.pump_feeds()
-            if out["outcome"] == "done":
+            if out["outcome"] != "continued":  # done, or invalid / off: nothing to continue
                 return out
 
     def pump_feeds(self) -> tuple[Any, Any]:
@@ -491,11 +491,15 @@ def deployed_backfill(args: argparse.Namespace) -> int:
         event["again"] = False
         body = json.loads(resp["Payload"].read() or b"null")
         if resp.get("FunctionError"):
-            print(f"\n{fn} failed: {json.dumps(body)[:500]}\nrun the same command again to resume", file=sys.stderr)
+            what = f"{body.get('errorType', 'error')}: {str(body.get('errorMessage', ''))[:300]}" if isinstance(body, dict) else "error"
+            print(f"\n{fn} failed ({what}); its log has the details. Run the same command again to resume.", file=sys.stderr)
             return 1
         _window_progress(body)
-        if body.get("outcome") == "done":
+        if body.get("outcome") != "continued":
             print()
+            if body.get("outcome") != "done":
+                print(f"{fn}: {body.get('outcome')}: {body.get('why', '')}", file=sys.stderr)
+                return 1
             return 0
 
 

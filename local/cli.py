@@ -124,22 +124,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    common: dict[str, Any] = {
+        "outputs": Path(args.outputs) if args.outputs else None,
+        "account": args.account,
+        "region": args.region,
+        "prefix": args.prefix,
+        "partition": args.partition,
+        "configs": args.config or [],
+        "integration": args.integration,
+        "api_url": args.api_url,
+        "credential": args.credential,
+        "response": args.response,
+    }
     if args.format == "terraform":
         from local.genesys_publish import export_terraform
 
-        paths = export_terraform(
-            out=Path(args.out or "build/terraform"),
-            outputs=Path(args.outputs) if args.outputs else None,
-            account=args.account,
-            region=args.region,
-            prefix=args.prefix,
-            partition=args.partition,
-            configs=args.config or [],
-            integration=args.integration,
-            api_url=args.api_url,
-            credential=args.credential,
-            response=args.response,
-        )
+        paths = export_terraform(out=Path(args.out or "build/terraform"), **common)
         for path in paths:
             print(path)
         print(f"{len(paths)} Terraform files (CX as Code) written to {paths[0].parent}", file=sys.stderr)
@@ -147,19 +147,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from local.export import export
 
     args.out = args.out or "build/genesys"
-    written = export(
-        out=Path(args.out),
-        outputs=Path(args.outputs) if args.outputs else None,
-        account=args.account,
-        region=args.region,
-        prefix=args.prefix,
-        partition=args.partition,
-        configs=args.config or [],
-        integration=args.integration,
-        api_url=args.api_url,
-        credential=args.credential,
-        response=args.response,
-    )
+    written = export(out=Path(args.out), **common)
     for path in written:
         print(path)
     print(f"{len(written)} definitions written to {args.out}", file=sys.stderr)

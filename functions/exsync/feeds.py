@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from functions.exsync import agentstate, interactions
+from functions.exsync.interactions import event_time
 
 if TYPE_CHECKING:
     from dataactions import ActionContext
@@ -66,10 +67,6 @@ def _n(value: float) -> dict[str, str]:
 def parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 @dataclass
@@ -183,7 +180,7 @@ class Feed:
             "subject": subject,
             "message": message[:300],
             "retryable": retryable,
-            "at": iso(datetime.now(UTC)),
+            "at": event_time(datetime.now(UTC)),
         }
         self.put("rejected", f"{doc['at']}#{event_id}", doc, days=REJECTED_DAYS)
 
@@ -404,7 +401,7 @@ def chain_end(legs: Iterable[Mapping[str, Any]]) -> str:
     for c in legs:
         try:
             seconds = float(c.get("totalDurationSeconds") or 0) + float(c.get("acwSeconds") or 0)
-            ends.append(iso(parse_time(_start(c)) + timedelta(seconds=seconds)))
+            ends.append(event_time(parse_time(_start(c)) + timedelta(seconds=seconds)))
         except ValueError:
             continue
     return max(ends, default="")
@@ -462,7 +459,7 @@ class ChainSender:
             since = parse_time(hold["since"]) if hold else now
             if self.hold_incomplete and not chain_complete(master, merged) and now - since < timedelta(hours=self.pending_hours):
                 if hold is None or len(hold["contacts"]) != len(merged):
-                    self.feed.put("pending", str(master), {"contacts": merged, "since": iso(since)}, days=PENDING_DAYS)
+                    self.feed.put("pending", str(master), {"contacts": merged, "since": event_time(since)}, days=PENDING_DAYS)
                 counts["held"] += 1
                 continue
             if hold is not None:
@@ -501,7 +498,7 @@ def poll_contacts(
     ago (a transfer's next leg gets time to appear), as chains on the interactions queue. One poll
     reads at most an hour of updates, so it fits its time however long the poller was down."""
     now = datetime.now(UTC)
-    since = feed.checkpoint("cxone-contacts").get("updatedSince") or iso(now - timedelta(minutes=lookback_minutes))
+    since = feed.checkpoint("cxone-contacts").get("updatedSince") or event_time(now - timedelta(minutes=lookback_minutes))
     until = min(now - timedelta(seconds=settle_seconds), parse_time(since) + POLL_SPAN)
     if parse_time(since) >= until:
         return {"outcome": "nothing-to-do"}
@@ -512,7 +509,7 @@ def poll_contacts(
         found += [c for c in items if not c.get("lastUpdateTime") or parse_time(str(c["lastUpdateTime"])) <= until]
     counts = sender(chains(found), now)
     if found or counts:
-        feed.save_checkpoint("cxone-contacts", {"updatedSince": iso(until)})
+        feed.save_checkpoint("cxone-contacts", {"updatedSince": event_time(until)})
     return {"outcome": "polled" if found or counts else "nothing-to-do", "contacts": len(found), **counts}
 
 
@@ -537,7 +534,7 @@ def sync_window(
     next (the CLI invokes until ``done``). A chain is sent once the page has gone past its end (a
     transfer or consult leg starts before the call it belongs to ends); the last page sends all.
     Chains already injected whole are not sent again."""
-    params = {"startDate": iso(start), "endDate": iso(end)}
+    params = {"startDate": event_time(start), "endDate": event_time(end)}
     mark = feed.checkpoint(name)
     if mark.get("done") and not again:
         return {"outcome": "done", "window": "done before (again: read it again)", "resumed": False}
@@ -621,7 +618,7 @@ def inject_chain(
     base = {"conversationId": built.conversation_id, "legs": sorted(legs), "contacts": merged, "problems": problems}
     voice = bool(detailed) and detailed[0].media_type_id == MEDIA_PHONE and any(not c.abandoned and c.agent_id for c in detailed)
     recording = {"master": master, "conversationId": built.conversation_id, "communicationId": built.external_communication_id}
-    recording["endedAt"] = chain_end(merged) or iso(datetime.now(UTC))
+    recording["endedAt"] = chain_end(merged) or event_time(datetime.now(UTC))
 
     def wants_recording() -> dict[str, Any] | None:
         if not voice:
@@ -654,7 +651,9 @@ def inject_chain(
     if built.conversation_id in result.retry:
         feed.put("conversation", str(master), {**doc, "status": "retrying"}, days=CONVERSATION_DAYS)  # what was accepted stays known
         raise InjectLater(result.retry[built.conversation_id][:200])
-    feed.put("conversation", str(master), {**doc, "status": "injected", "injectedAt": iso(datetime.now(UTC))}, days=CONVERSATION_DAYS)
+    feed.put(
+        "conversation", str(master), {**doc, "status": "injected", "injectedAt": event_time(datetime.now(UTC))}, days=CONVERSATION_DAYS
+    )
     summary = {"outcome": "injected", "master": master, "events": len(new), "calls": calls, "shape": built.shape}
     if changed:
         summary["changedAfterInjection"] = changed
@@ -698,7 +697,7 @@ def upload(
         "bytes": synced.size,
         "format": synced.format,
         "notes": synced.notes,
-        "at": iso(datetime.now(UTC)),
+        "at": event_time(datetime.now(UTC)),
     }
     feed.put("recording", str(master), doc, days=CONVERSATION_DAYS)
     return {"outcome": "uploaded", "master": master, "bytes": synced.size, "format": synced.format}

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from functions.exsync.feeds import iso
+from functions.exsync.interactions import event_time
 from local.standins.cxone import Tenant
 from local.standins.genesys.events import injected
 from local.standins.genesys.uploads import UploadsApi, uploads
@@ -209,7 +209,7 @@ def test_the_poll_waits_for_a_transfers_next_leg(exsync) -> None:
         910002, minute + 0.5, masterContactId=910001, agentId=1002, skillId=3002, skillName="Billing Voice",
         fromAddress="+15550001111", toAddress=line, inQueueSeconds=5, agentSeconds=30, primaryDispositionId=4001,
         transferIndicatorId=2, transferIndicatorName="ReSkill", endReason="Agent Hung Up",
-        lastUpdateTime=iso(datetime.now(UTC)),
+        lastUpdateTime=event_time(datetime.now(UTC)),
     )  # fmt: skip
     second = h.poll_contacts()
     assert second["queued"] == 1, second
@@ -347,7 +347,7 @@ def test_the_poll_holds_a_consult_leg_until_its_call_completes_and_a_backfill_le
         c["lastUpdateTime"] = "2026-11-20T23:00:00.000Z"
     now = datetime.now(UTC) - timedelta(minutes=5)
     minute = (now - tenant.CONTACTS_DAY).total_seconds() / 60
-    stamp = iso(datetime.now(UTC))
+    stamp = event_time(datetime.now(UTC))
     tenant.add_contact(
         940002, minute + 0.3, masterContactId=940001, agentId=1002, skillId=3001, skillName="Support Voice",
         fromAddress="+15550004444", toAddress="+15557654321", agentSeconds=20, transferIndicatorId=4,
@@ -359,7 +359,7 @@ def test_the_poll_holds_a_consult_leg_until_its_call_completes_and_a_backfill_le
     assert "940001" in h.feed.rows("pending")
     tenant.add_contact(
         940001, minute, agentId=1001, skillId=3001, skillName="Support Voice", fromAddress="+15550004444",
-        toAddress="+15557654321", inQueueSeconds=4, agentSeconds=90, primaryDispositionId=4001, lastUpdateTime=iso(datetime.now(UTC)),
+        toAddress="+15557654321", inQueueSeconds=4, agentSeconds=90, primaryDispositionId=4001, lastUpdateTime=event_time(datetime.now(UTC)),
     )  # fmt: skip
     second = h.poll_contacts()
     assert second["queued"] == 1, second
@@ -399,7 +399,7 @@ def test_a_call_without_a_recording_yet_is_asked_again_and_an_old_one_is_final(e
     tenant.add_contact(
         950001, (now - tenant.CONTACTS_DAY).total_seconds() / 60, agentId=1001, skillId=3001, skillName="Support Voice",
         fromAddress="+15550005555", toAddress="+15557654321", agentSeconds=30, primaryDispositionId=4001,
-        lastUpdateTime=iso(datetime.now(UTC)),
+        lastUpdateTime=event_time(datetime.now(UTC)),
     )  # fmt: skip
     h.poll_contacts()
     errors = [x for x in log_lines(h) if x["function"] == "exsync-upload-recording" and x["outcome"] == "error"]

@@ -452,29 +452,25 @@ class IntegrationsApi:
     def ix_list_drafts(self, req: Request) -> Response:
         return self._listing(req, self.integrations.drafts, f"{BASE}/actions/drafts")
 
-    @_faulty
-    def ix_create_action(self, req: Request) -> Response:
+    def _ix_create(self, req: Request, into: dict[str, dict[str, Any]]) -> Response:
+        """A new action or draft (the same body and checks for both)."""
         body = _body(req)
         if not isinstance(body, dict):
             return _bad("The request body must be a JSON object.")
         problem = self._validate_action(body)
         if problem is not None:
             return problem
-        a = self._new_entity(body)
-        self.integrations.actions[a["id"]] = a
-        return Response(200, self._action_body(a))
+        entity = self._new_entity(body)
+        into[entity["id"]] = entity
+        return Response(200, self._action_body(entity))
+
+    @_faulty
+    def ix_create_action(self, req: Request) -> Response:
+        return self._ix_create(req, self.integrations.actions)
 
     @_faulty
     def ix_create_draft(self, req: Request) -> Response:
-        body = _body(req)
-        if not isinstance(body, dict):
-            return _bad("The request body must be a JSON object.")
-        problem = self._validate_action(body)
-        if problem is not None:
-            return problem
-        d = self._new_entity(body)
-        self.integrations.drafts[d["id"]] = d
-        return Response(200, self._action_body(d))
+        return self._ix_create(req, self.integrations.drafts)
 
     @_faulty
     def ix_get_action(self, req: Request, aid: str) -> Response:

@@ -247,8 +247,8 @@ def inject_changes(
     for c in ordered:
         counts["changes"] += 1
         seen = last.get(c.agent)
-        if seen and (c.at < int(seen["at"]) or c.event_id == seen["eventId"]):
-            counts["stale"] += 1  # a repeat, or older than what Genesys already has: never regress
+        if seen and (c.at < int(seen["at"]) or (c.event_id == seen["eventId"] and not seen.get("unmapped"))):
+            counts["stale"] += 1  # a repeat, or older than what Genesys already has: never regress (an unmapped one is tried again)
             continue
         fresh.append(c)
     if not fresh:
@@ -368,10 +368,6 @@ def reconcile_states(
         return seen["eventId"] != c.event_id and c.at >= int(seen["at"])
 
     drift = [c for c in current if differs(c)]
-    if drift:  # the rows are rewritten below: a mapped-later agent's unmapped row does not stop its state
-        for c in drift:
-            if (last.get(c.agent) or {}).get("unmapped") and last[c.agent]["eventId"] == c.event_id:
-                feed.delete("agent", c.agent)
     counts = inject(drift) if drift else Counter()
     return {"outcome": "healed" if drift else "in-step", "agents": len(current), "drift": len(drift), **counts}
 

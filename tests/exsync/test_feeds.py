@@ -97,6 +97,22 @@ def test_a_retryable_refusal_is_sent_again_and_a_final_one_is_recorded(exsync) -
     assert h.reconcile_states()["outcome"] == "in-step"
 
 
+def test_an_agent_without_a_genesys_user_is_recorded_once_and_synced_when_part_one_adds_the_user(exsync) -> None:
+    h, tenant = synced(exsync)
+    h.poll_states()
+    tenant.add_agent(9001, first="Nia", last="Newhire", team=min(tenant.teams))
+    tenant.set_state(9001, "Available")
+    out = h.poll_states()
+    assert out["unmapped"] == 1 and not out.get("injected"), out
+    assert "no Genesys user" in h.feed.get("agent", "9001")["unmapped"]
+    assert h.reconcile_states()["outcome"] == "in-step"  # recorded: not drift every hour
+    h.run("sync")  # part 1 creates the user
+    healed = h.reconcile_states()
+    assert healed["drift"] == 1 and healed["injected"] == 1, healed
+    assert h.org.users[h.idmap.genesys_id("user", "9001")]["routing"]["status"] == "IDLE"
+    assert h.reconcile_states()["outcome"] == "in-step"
+
+
 AGENT_EVENTS = st.lists(
     st.tuples(st.sampled_from((1001, 1002, 1003)), st.sampled_from(("Available", "Unavailable", "InboundContact", "LoggedOut"))),
     min_size=1,

@@ -447,6 +447,7 @@ class ChainSender:
         held = self.feed.rows("pending") if self.hold_incomplete else {}
         ready: list[tuple[dict[str, Any], str | None, str | None]] = []
         done_with: list[str] = []
+        injected = self.feed.many("conversation", (str(m) for m in found)) if self.skip_injected else {}
         for master in sorted(set(found) | {int(k) for k in held}):
             hold = held.get(str(master))
             legs = {int(c["contactId"]): c for c in (hold or {}).get("contacts", [])}
@@ -461,7 +462,7 @@ class ChainSender:
             if hold is not None:
                 done_with.append(str(master))
             if self.skip_injected:
-                record = self.feed.get("conversation", str(master))
+                record = injected.get(str(master))
                 if record and record.get("status") == "injected" and {int(i) for i in record.get("legs", [])} >= set(legs):
                     counts["already"] += 1
                     continue
